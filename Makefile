@@ -1,0 +1,38 @@
+# The two set-up commands: `make run` (serve the dashboard) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NEL_DATA ?= data/nel
+DATA ?= $(NEL_DATA)
+PORT ?= 8501
+export NEL_DATA
+
+.PHONY: run test validate illustrative clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-test.txt package.json | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	npm install --no-audit --no-fund --silent
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+validate: $(VENV)/.installed-run
+	$(BIN)/python -m data.validate $(DATA)
+
+illustrative: $(VENV)/.installed-run
+	$(BIN)/python -m data.generate_illustrative data/nel
+
+clean:
+	rm -rf $(VENV) node_modules build .pytest_cache

@@ -1,0 +1,1 @@
+"""Reusable UI pieces: the chart card, pure chart builders, sentence writers, the palette."""

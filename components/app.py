@@ -1,0 +1,53 @@
+"""What every page shares: the cached data package, view state from the URL, notices.
+
+The only Streamlit-aware glue between pages and the data layer.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from data.package import Package, TableUnavailable, load_package, package_fingerprint
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = "data/nel"
+SITE_NAME = "NEL Race Equity Dashboard"
+
+
+def data_source() -> str:
+    source = os.environ.get("NEL_DATA", "").strip() or DEFAULT_DATA
+    if "://" not in source and not Path(source).is_absolute():
+        source = str(ROOT / source)
+    return source
+
+
+@st.cache_resource(max_entries=4, ttl=600, show_spinner="Loading the data…")
+def _load(source: str, fingerprint: str) -> Package:
+    return load_package(source)
+
+
+def package() -> Package:
+    """The checked package; cached per source and per version of its files."""
+    source = data_source()
+    return _load(source, package_fingerprint(source))
+
+
+def table(name: str):
+    """A checked table, or None after showing a plain-English notice naming the file and problem."""
+    try:
+        return package().table(name)
+    except TableUnavailable as exc:
+        show_unavailable(exc)
+        return None
+
+
+def show_unavailable(exc: TableUnavailable) -> None:
+    first = exc.problems[0] if exc.problems else None
+    where = f" ({first})" if first else ""
+    st.warning(
+        f"This part of the dashboard cannot be shown: the published file for **{exc.table}** failed its "
+        f"checks{where}. The rest of the dashboard still works; the 'About the data' page lists every problem.",
+        icon="⚠️",
+    )

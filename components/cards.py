@@ -1,0 +1,82 @@
+"""The chart card's content, as plain data: built by pure functions, rendered by the app, the
+presenter deck and the static report alike."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from data.suppression import RULE_TEXT
+
+STATUS_WORDS = {"published": "Published", "illustrative": "Illustrative (not real data)"}
+
+
+@dataclass
+class Source:
+    title: str
+    publisher: str = ""
+    url: str | None = None
+
+
+@dataclass
+class ChartCard:
+    key: str                    # stable identifier (widget keys, file names, slide references)
+    title: str                  # states the finding
+    subtitle: str               # measure, place and period
+    figure: Any                 # plotly Figure (or pydeck Deck)
+    alt: str                    # what the chart shows, for screen readers
+    sentence: str               # the finding in plain English, generated from the data
+    table: pd.DataFrame         # exactly what is drawn, with Status and Source columns
+    definition: str = ""
+    sources: list[Source] = field(default_factory=list)
+    period: str = ""
+    caveats: list[str] = field(default_factory=list)
+
+    @property
+    def statuses(self) -> set[str]:
+        if "Status" not in self.table:
+            return set()
+        return set(self.table["Status"].dropna().astype(str))
+
+    @property
+    def has_illustrative(self) -> bool:
+        return STATUS_WORDS["illustrative"] in self.statuses
+
+    @property
+    def has_suppressed(self) -> bool:
+        return bool((self.table == "fewer than 5").to_numpy().any()) if len(self.table) else False
+
+    @property
+    def status_note(self) -> str:
+        if self.has_illustrative and STATUS_WORDS["published"] in self.statuses:
+            return "Mixed: some values are published, others are illustrative (invented to show the view; not real data)."
+        if self.has_illustrative:
+            return "Illustrative: these values are invented to show the view and are not real data."
+        return "Published: every value is taken from the source named below."
+
+    def all_caveats(self) -> list[str]:
+        notes = list(self.caveats)
+        if self.has_suppressed:
+            notes.append(RULE_TEXT)
+        return notes
+
+    def csv_bytes(self) -> bytes:
+        """The download: exactly the rows shown, with status and source on every row."""
+        return self.table.to_csv(index=False).encode("utf-8")
+
+
+def status_label(status: str) -> str:
+    return STATUS_WORDS.get(str(status), str(status))
+
+
+def sources_for(ids, sources: pd.DataFrame) -> list[Source]:
+    wanted = [i for i in dict.fromkeys(map(str, ids)) if i]
+    rows = sources.set_index("source_id")
+    out = []
+    for sid in wanted:
+        if sid in rows.index:
+            r = rows.loc[sid]
+            url = r["url"] if isinstance(r["url"], str) else None
+            out.append(Source(str(r["title"]), str(r["publisher"]), url))
+    return out

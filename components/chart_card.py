@@ -1,0 +1,49 @@
+"""Render a ChartCard: title, subtitle, chart, sentence, table, download and About.
+
+The one way every chart reaches the screen, so every chart gets the same accessible parts.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.cards import ChartCard
+from components.palette import PLOTLY_CONFIG
+from components.text import link, plain
+
+
+def chart_card(card: ChartCard, *, height: int | None = None) -> None:
+    with st.container(border=True, key=f"card-{card.key}"):
+        st.subheader(plain(card.title), anchor=False)
+        st.caption(plain(card.subtitle))
+        if card.has_illustrative:
+            st.markdown(f"**Includes illustrative values** (not real data): drawn hollow and dotted, "
+                        f"and marked in the table and the download.")
+        if isinstance(card.figure, go.Figure):
+            st.plotly_chart(card.figure, theme=None, config=PLOTLY_CONFIG, alt=card.alt,
+                            key=f"chart-{card.key}", height=height or "content")
+        else:
+            st.pydeck_chart(card.figure, alt=card.alt, key=f"deck-{card.key}", height=height or 500)
+        st.markdown(plain(card.sentence))
+        with st.expander("Show the data as a table"):
+            st.table(card.table, hide_index=True)
+        st.download_button(
+            "Download this data (CSV)", card.csv_bytes(), file_name=f"{card.key}.csv", mime="text/csv",
+            key=f"download-{card.key}", on_click="ignore",
+        )
+        with st.expander("About this chart: definition, source and caveats"):
+            about(card)
+
+
+def about(card: ChartCard) -> None:
+    if card.definition:
+        st.markdown(f"**Definition.** {plain(card.definition)}")
+    if card.period:
+        st.markdown(f"**Period.** {plain(card.period)}")
+    st.markdown(f"**Status.** {plain(card.status_note)}")
+    if card.sources:
+        lines = "\n".join(f"- {link(s.title, s.url)}" + (f" ({plain(s.publisher)})" if s.publisher else "")
+                          for s in card.sources)
+        st.markdown("**Sources.**\n" + lines)
+    for note in card.all_caveats():
+        st.markdown(f"- {plain(note)}")

@@ -1,0 +1,71 @@
+"""The view's state lives in the URL: ?org=&borough=&year=&group=&measure=.
+
+Values are checked against what the data offers; anything unknown or malformed gives a short
+notice and a sensible default, never an exception. The last good value of each parameter is kept
+in the session so that it survives moving between pages (Streamlit clears the query string when
+the sidebar navigation changes page).
+"""
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Mapping, Sequence
+
+import streamlit as st
+
+PARAMS = ("org", "borough", "year", "group", "measure", "deck", "slide")
+MAX_LENGTH = 64
+_SESSION_KEY = "_view_state"
+
+
+def choose(raw: object, choices: Sequence[str], default: str, label: str) -> tuple[str, str | None]:
+    """Pure: pick ``raw`` if it is one of ``choices``; else ``default`` and a notice for the reader."""
+    if raw is None or raw == "":
+        return default, None
+    if isinstance(raw, (list, tuple)):
+        raw = raw[-1] if raw else ""
+    value = str(raw).strip()
+    if value in choices:
+        return value, None
+    shown = value if len(value) <= 30 else value[:30] + "…"
+    if len(value) > MAX_LENGTH:
+        return default, f"The link's {label} was too long to be valid, so the default is shown."
+    return default, f"The link's {label} “{shown}” is not one this page knows, so the default is shown."
+
+
+def view_param(name: str, choices: Sequence[str], default: str, label: str) -> str:
+    """Read one parameter from the URL (or the session), validate it and write it back to the URL."""
+    remembered = st.session_state.setdefault(_SESSION_KEY, {})
+    raw = st.query_params.get_all(name) if name in st.query_params else remembered.get(name)
+    value, notice = choose(raw, [str(c) for c in choices], str(default), label)
+    if notice:
+        st.info(notice, icon="ℹ️")
+    remembered[name] = value
+    if st.query_params.get(name) != value:
+        st.query_params[name] = value
+    return value
+
+
+def remember(name: str, value: str) -> None:
+    """Record a value chosen with a widget, in the session and the URL."""
+    st.session_state.setdefault(_SESSION_KEY, {})[name] = str(value)
+    st.query_params[name] = str(value)
+
+
+def shareable_link(path: str, params: Mapping[str, str]) -> str:
+    """A link that opens exactly this view."""
+    base = ""
+    try:
+        url = st.context.url or ""
+        parts = urllib.parse.urlsplit(url)
+        base = f"{parts.scheme}://{parts.netloc}" if parts.scheme else ""
+    except Exception:  # noqa: BLE001 (no context in some test runners)
+        base = ""
+    query = urllib.parse.urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{base}/{path.lstrip('/')}" + (f"?{query}" if query else "")
+
+
+def copy_link_control(path: str, params: Mapping[str, str]) -> None:
+    """A 'copy link to this view' control: the link in a code box with a copy button."""
+    with st.expander("Copy a link to this view"):
+        st.caption("This link opens the page with the same organisation, year and choices. Use the copy button.")
+        st.code(shareable_link(path, params), language=None)

@@ -1,0 +1,27 @@
+"""Entry point: page set-up, navigation and the chrome shared by every page.
+
+Run with `make run` (or `streamlit run dashboard.py`). The data package comes from NEL_DATA
+(a folder or an http(s) URL of a datapackage.json), default data/nel.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from components.app import SITE_NAME
+from components.chrome import footer, header
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
+    st.Page("pages/boroughs.py", title="Borough map", url_path="boroughs"),
+    st.Page("pages/workforce.py", title="Workforce and WRES", url_path="workforce"),
+    st.Page("pages/remi.py", title="REMI maturity", url_path="remi"),
+    st.Page("pages/trust.py", title="Trust profile", url_path="trust"),
+    st.Page("pages/strategy.py", title="Strategy tracker", url_path="strategy"),
+    st.Page("pages/about_data.py", title="About the data", url_path="data"),
+]
+
+page = st.navigation(PAGES)
+st.set_page_config(page_title=f"{page.title} – {SITE_NAME}", layout="wide", initial_sidebar_state="auto")
+header()
+page.run()
+footer()

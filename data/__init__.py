@@ -1,0 +1,1 @@
+"""Data layer: package schema, loader, validation, suppression and importers (no Streamlit here)."""

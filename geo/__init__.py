@@ -1,0 +1,1 @@
+"""Borough boundary layer for the NEL Race Equity Dashboard (no Streamlit imports)."""
