@@ -1,0 +1,42 @@
+"""Plain-English sentences generated from the data (the text alternative beside every chart)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import math
+
+
+def pct(value: float, digits: int = 0) -> str:
+    return f"{value:.{digits}f}%"
+
+
+def _valid(years: Sequence, values: Sequence) -> list[tuple[int, float]]:
+    return [(int(y), float(v)) for y, v in zip(years, values) if v is not None and not math.isnan(float(v))]
+
+
+def trend_sentence(subject: str, years: Sequence, values: Sequence, *, unit: str = "%", digits: int = 0) -> str:
+    """'The global-majority share of band 8a and above at Barts Health rose from 27% in 2019 to 40% in 2024.'"""
+    points = _valid(years, values)
+    fmt = (lambda v: f"{v:.{digits}f}%") if unit == "%" else (lambda v: f"{v:.2f}")
+    if not points:
+        return f"No figures for {subject} are available to show."
+    if len(points) == 1:
+        y, v = points[0]
+        return f"{subject[0].upper()}{subject[1:]} was {fmt(v)} in {y}; there is only one year of figures."
+    (y0, v0), (y1, v1) = points[0], points[-1]
+    change = v1 - v0
+    threshold = 0.5 if unit == "%" else 0.02
+    if abs(change) < threshold:
+        verb = f"stayed at about {fmt(v1)} between {y0} and {y1}"
+    else:
+        verb = f"{'rose' if change > 0 else 'fell'} from {fmt(v0)} in {y0} to {fmt(v1)} in {y1}"
+    return f"{subject[0].upper()}{subject[1:]} {verb}."
+
+
+def gap_sentence(subject: str, value: float, reference: float, reference_name: str) -> str:
+    """'At band 8a and above the share is 21 points below the trust's whole workforce (61%).'"""
+    gap = value - reference
+    if abs(gap) < 0.5:
+        return f"{subject} ({pct(value)}) matches {reference_name} ({pct(reference)})."
+    side = "below" if gap < 0 else "above"
+    return f"{subject} ({pct(value)}) is {abs(gap):.0f} percentage points {side} {reference_name} ({pct(reference)})."
