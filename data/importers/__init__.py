@@ -1,0 +1,1 @@
+"""Importers that turn official bulk files into this package's tables."""
