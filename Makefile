@@ -7,7 +7,7 @@ DATA ?= $(NEL_DATA)
 PORT ?= 8501
 export NEL_DATA
 
-.PHONY: run test validate illustrative clean
+.PHONY: run test validate illustrative report clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ validate: $(VENV)/.installed-run
 
 illustrative: $(VENV)/.installed-run
 	$(BIN)/python -m data.generate_illustrative data/nel
+
+report: $(VENV)/.installed-run
+	$(BIN)/python -m components.report --output build/report/index.html
 
 clean:
 	rm -rf $(VENV) node_modules build .pytest_cache

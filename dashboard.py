@@ -18,10 +18,16 @@ PAGES = [
     st.Page("pages/trust.py", title="Trust profile", url_path="trust"),
     st.Page("pages/strategy.py", title="Strategy tracker", url_path="strategy"),
     st.Page("pages/about_data.py", title="About the data", url_path="data"),
+    st.Page("pages/present.py", title="Presenter mode", url_path="present"),
 ]
+PRESENTER = "present"
 
 page = st.navigation(PAGES)
-st.set_page_config(page_title=f"{page.title} – {SITE_NAME}", layout="wide", initial_sidebar_state="auto")
-header()
+presenting = page.url_path == PRESENTER
+st.set_page_config(page_title=f"{page.title} – {SITE_NAME}", layout="wide",
+                   initial_sidebar_state="collapsed" if presenting else "auto")
+if not presenting:
+    header()
 page.run()
-footer()
+if not presenting:
+    footer()

@@ -1,0 +1,109 @@
+"""Every chart the deck and the report can show, by name: the same builders the pages call.
+
+``build(tables, kind, **params)`` returns a ChartCard (or None where the package has no figures for
+it). A deck file or the report names a kind and its parameters; no chart is built twice in two ways.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from components import maps, overview, remi_charts, strategy_view
+from components import workforce_charts as wc
+from components.cards import ChartCard
+from data import derive
+
+Tables = Mapping[str, pd.DataFrame]
+
+
+def residents_map(t: Tables, measure: str = maps.DEFAULT_MEASURE, borough: str = maps.DEFAULT_BOROUGH) -> ChartCard:
+    frame = derive.borough_measures(t)
+    return maps.borough_map_card(frame, t["measures"], t["area_benchmarks"], t["sources"], measure, borough)
+
+
+def staff_profile(t: Tables, org: str = derive.SYSTEM) -> ChartCard:
+    shares = derive.workforce_shares(t)
+    return overview.staff_profile_card(shares, overview.residents_published_headline(t), t["sources"], org)
+
+
+def representation_trend(t: Tables, org: str = derive.SYSTEM, group: str | None = None) -> ChartCard | None:
+    names = wc.org_names(t["organisations"])
+    return wc.representation_trend_card(derive.workforce_shares(t), org, names, t["sources"],
+                                        residents=wc.residents_for(t, org), focus=group or wc.DEFAULT_FOCUS,
+                                        staff_groups=t["staff_groups"])
+
+
+def _wres_inputs(t: Tables, org: str, year: int | None):
+    names = wc.org_names(t["organisations"])
+    wres = derive.wres_long(t)
+    orgs = wc.wres_orgs(wres, org, wc.org_choices(t))
+    years = wc.wres_years(wres, orgs)
+    year = int(year) if year is not None and int(year) in years else (years[-1] if years else None)
+    return names, wres, orgs, year
+
+
+def wres_ratios(t: Tables, org: str = derive.SYSTEM, year: int | None = None) -> ChartCard | None:
+    names, wres, orgs, year = _wres_inputs(t, org, year)
+    if year is None:
+        return None
+    return wc.wres_ratio_card(wres, t["wres_indicators"], orgs, names, year, t["sources"], place=names.get(org, org))
+
+
+def wres_survey(t: Tables, org: str = derive.SYSTEM, year: int | None = None) -> ChartCard | None:
+    names, wres, orgs, year = _wres_inputs(t, org, year)
+    if year is None:
+        return None
+    return wc.wres_survey_card(wres, t["wres_indicators"], orgs, names, year, t["sources"], place=names.get(org, org))
+
+
+def board_gap(t: Tables, org: str = derive.SYSTEM, year: int | None = None) -> ChartCard | None:
+    names, _, orgs, year = _wres_inputs(t, org, year)
+    return wc.board_gap_card(derive.workforce_shares(t), org, names, t["sources"], t["wres_indicators"], year, orgs)
+
+
+def _remi(t: Tables):
+    long = remi_charts.remi_long(t["remi"], t["remi_domains"], t["remi_stages"], t["organisations"])
+    return long, remi_charts.org_choices(long, t["organisations"])
+
+
+def remi_radar(t: Tables, org: str = remi_charts.DEFAULT_ORG, year: int | None = None) -> ChartCard | None:
+    long, codes = _remi(t)
+    if long.empty or org not in codes:
+        return None
+    years = remi_charts.year_choices(long, org)
+    chosen = str(year) if year is not None and str(year) in years else years[-1]
+    radar, _ = remi_charts.remi_views(long, t["remi_domains"], t["remi_stages"], org, int(chosen), t["sources"])
+    return radar
+
+
+def remi_all(t: Tables, year: int | None = None) -> ChartCard | None:
+    long, codes = _remi(t)
+    if long.empty:
+        return None
+    years = remi_charts.year_choices(long)
+    chosen = str(year) if year is not None and str(year) in years else years[-1]
+    return remi_charts.small_multiples_card(long, t["remi_domains"], t["remi_stages"], int(chosen), codes, t["sources"])
+
+
+def strategy_progress(t: Tables) -> ChartCard:
+    return strategy_view.progress_card(t["commitments"], t["pillars"], t["sources"])
+
+
+KINDS: dict[str, Callable[..., ChartCard | None]] = {
+    "residents_map": residents_map,
+    "staff_profile": staff_profile,
+    "representation_trend": representation_trend,
+    "wres_ratios": wres_ratios,
+    "wres_survey": wres_survey,
+    "board_gap": board_gap,
+    "remi_radar": remi_radar,
+    "remi_all": remi_all,
+    "strategy_progress": strategy_progress,
+}
+
+
+def build(tables: Tables, kind: str, **params) -> ChartCard | None:
+    if kind not in KINDS:
+        raise KeyError(f"unknown chart kind {kind!r}; known: {', '.join(KINDS)}")
+    return KINDS[kind](tables, **params)

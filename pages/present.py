@@ -1,0 +1,39 @@
+"""/present?deck=NAME&slide=N: one chart per slide, built for screen-sharing to a room."""
+import streamlit as st
+
+from components.app import package
+from components.deck import DEFAULT_DECK, load_decks, presentation_figure
+from components.palette import PLOTLY_CONFIG
+from components.present import PRESENTER_CSS, build_slide, go_to
+from components.text import plain
+from components.view_state import view_param
+
+st.html(PRESENTER_CSS)
+decks, problems = load_decks()
+for problem in problems:
+    st.info(f"A deck file could not be read: {plain(problem)}", icon="ℹ️")
+name = view_param("deck", list(decks), DEFAULT_DECK, "deck")
+deck = decks[name]
+total = len(deck.slides)
+number = int(view_param("slide", [str(i) for i in range(1, total + 1)], "1", "slide number"))
+card, notice = build_slide(package(), deck.slides[number - 1])
+
+st.caption(f"{plain(deck.title)} · Slide {number} of {total}")
+if card is None:
+    st.title("This slide cannot be shown")
+    st.info(notice, icon="ℹ️")
+else:
+    st.title(plain(card.title))
+    st.plotly_chart(presentation_figure(card.figure), theme=None, config=PLOTLY_CONFIG, alt=card.alt,
+                    key=f"slide-{name}-{number}")
+    st.markdown(f"#### {plain(card.sentence)}")
+    st.caption(f"{plain(card.subtitle)} · {plain(card.status_note)} · Sources: "
+               + "; ".join(plain(s.title) for s in card.sources))
+
+previous, counter, following = st.columns([1, 2, 1])
+previous.button("← Previous slide", on_click=go_to, args=(name, number - 1, total), disabled=number == 1,
+                shortcut="ArrowLeft", key="slide-previous", width="stretch")
+counter.markdown(f"**Slide {number} of {total}** · arrow keys move between slides")
+following.button("Next slide →", on_click=go_to, args=(name, number + 1, total), disabled=number == total,
+                 shortcut="ArrowRight", key="slide-next", width="stretch")
+st.page_link("pages/overview.py", label="Leave presenter mode")

@@ -1,0 +1,113 @@
+"""Presenter mode: /present?deck=NAME&slide=N opens exactly that slide; bad parameters never break it."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.deck import DeckError, load_decks, parse_deck, presentation_figure
+from tests.browser import ROOT
+
+APP = str(ROOT / "dashboard.py")
+DECKS, _ = load_decks()
+DEFAULT = DECKS["default"]
+
+
+def open_present(params: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("pages/present.py").run()
+    return at
+
+
+def test_default_deck_tells_the_strategy_story():
+    kinds = [s.kind for s in DEFAULT.slides]
+    for needed in ("residents_map", "representation_trend", "wres_ratios", "remi_all", "strategy_progress"):
+        assert needed in kinds
+
+
+@pytest.mark.parametrize("number", range(1, len(DEFAULT.slides) + 1))
+def test_each_slide_of_the_default_deck(number):
+    at = open_present({"deck": "default", "slide": str(number)})
+    assert not at.exception
+    assert f"Slide {number} of {len(DEFAULT.slides)}" in " ".join(c.value for c in at.caption)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1 and len(charts[0].proto.alt) > 20
+    assert len(at.title) == 1 and at.title[0].value
+    assert not at.info, [i.value for i in at.info]
+
+
+@pytest.mark.parametrize("params,notice", [
+    ({"deck": "no-such-deck"}, "deck"),
+    ({"slide": "99"}, "slide number"),
+    ({"slide": "abc"}, "slide number"),
+    ({"slide": "0"}, "slide number"),
+    ({"deck": "x" * 5000, "slide": "-1"}, "too long"),
+])
+def test_bad_parameters_give_a_notice_and_the_first_slide(params, notice):
+    at = open_present(params)
+    assert not at.exception
+    assert any(notice in i.value for i in at.info), [i.value for i in at.info]
+    assert "Slide 1 of" in " ".join(c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_next_and_previous_move_and_update_the_link():
+    at = open_present({"deck": "default", "slide": "2"})
+    at.button(key="slide-next").click().run()
+    assert at.query_params["slide"] == ["3"] or at.query_params["slide"] == "3"
+    assert "Slide 3 of" in " ".join(c.value for c in at.caption)
+    at.button(key="slide-previous").click().run()
+    at.button(key="slide-previous").click().run()
+    assert "Slide 1 of" in " ".join(c.value for c in at.caption)
+    assert at.button(key="slide-previous").disabled
+
+
+def test_deck_files_are_checked():
+    with pytest.raises(DeckError, match="slide 1"):
+        parse_deck("bad", "slides:\n  - kind: not_a_chart\n")
+    with pytest.raises(DeckError, match="slides"):
+        parse_deck("bad", "title: nothing\n")
+    deck = parse_deck("mine", "title: Mine\nslides:\n  - kind: strategy_progress\n  - kind: remi_all\n")
+    assert [s.kind for s in deck.slides] == ["strategy_progress", "remi_all"]
+
+
+def test_presentation_figure_is_bigger_and_thicker():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], mode="lines+markers", line=dict(width=2), marker=dict(size=8)))
+    big = presentation_figure(fig)
+    assert big.layout.font.size >= 20
+    assert big.data[0].line.width >= 4 and big.data[0].marker.size >= 14
+    assert fig.data[0].line.width == 2  # the original is untouched
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
+def test_slides_are_built_for_a_projector(browser, server, width, height):
+    from tests.browser import ARTIFACTS, RequestLog, exceptions, wait_for_app
+
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    log = RequestLog(page, server)
+    try:
+        page.goto(f"{server}/present?deck=default&slide=3")
+        wait_for_app(page, min_charts=1)
+        assert exceptions(page) == []
+        title_px = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
+        assert title_px >= 32
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        chart = page.locator('[data-testid="stPlotlyChart"]').bounding_box()
+        assert chart["width"] >= width * 0.6
+        ARTIFACTS.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "screenshots" / f"present-{width}x{height}.png"))
+        page.locator("body").press("ArrowRight")
+        page.wait_for_function("() => location.search.includes('slide=4')", timeout=30_000)
+        page.wait_for_function("() => document.body.innerText.includes('Slide 4 of')", timeout=30_000)
+        wait_for_app(page, min_charts=1)
+        assert log.foreign() == []
+    finally:
+        context.close()

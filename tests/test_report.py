@@ -1,0 +1,79 @@
+"""`make report`: one self-contained HTML file that opens from disk with every network request blocked."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from components.report import render, sections
+from data.package import load_package
+from tests.browser import ARTIFACTS, ROOT
+
+SHIPPED = ROOT / "data" / "nel"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "index.html"
+    result = subprocess.run([sys.executable, "-m", "components.report", "--output", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(rf"wrote {re.escape(str(out))} \(\d+\.\d MB\)", result.stdout)
+    assert "16/16" in result.stderr or "[" in result.stderr  # the progress bar
+    return out
+
+
+def test_report_has_every_section_and_no_external_reference(report):
+    text = report.read_text(encoding="utf-8")
+    for anchor in ("overview", "boroughs", "workforce", "remi", "strategy", "sources"):
+        assert f"<section id='{anchor}'>" in text
+    assert "Includes illustrative values (not real data)" in text
+    assert not re.search(r"<script[^>]+src=", text), "plotly.js must be inlined"
+    assert not re.search(r"<link[^>]+href=\"?https?:", text)
+
+
+def test_report_escapes_hostile_text(tmp_path):
+    import shutil
+
+    pkg = tmp_path / "nel"
+    shutil.copytree(SHIPPED, pkg)
+    path = pkg / "pillars.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Leadership and workforce", "<script>alert(1)</script>"), encoding="utf-8")
+    text = render(load_package(pkg))
+    assert "<script>alert(1)</script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+@pytest.mark.browser
+def test_report_opens_from_disk_with_network_blocked(browser, report):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    blocked, failed = [], []
+    page.route(re.compile(r"^(?!file:).*"), lambda route: (blocked.append(route.request.url), route.abort()))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    try:
+        page.goto(report.as_uri())
+        expected = page.locator(".chart").count()
+        assert expected >= 10
+        page.wait_for_function("(n) => document.querySelectorAll('.chart .js-plotly-plot .main-svg').length >= n",
+                               arg=expected, timeout=60_000)
+        drawn = page.evaluate("() => [...document.querySelectorAll('.chart .js-plotly-plot')].filter(d => d.querySelector('.plot .trace, .polarlayer .trace, .scatterlayer .trace, .barlayer .trace, .heatmaplayer image')).length")
+        assert drawn == expected
+        assert blocked == [] and failed == []
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.pdf(path=str(ARTIFACTS / "report.pdf"), format="A4", print_background=True)
+        assert (ARTIFACTS / "report.pdf").stat().st_size > 50_000
+    finally:
+        context.close()
+
+
+def test_sections_use_the_catalogue_kinds():
+    from components.catalogue import KINDS
+
+    tables = load_package(SHIPPED).tables
+    for section in sections(tables):
+        for kind, _ in section.charts:
+            assert kind in KINDS
