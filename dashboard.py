@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.app import SITE_NAME
+from components.app import SITE_NAME, ensure_navigation
 from components.chrome import footer, header
 
 PAGES = [
@@ -17,10 +17,12 @@ PAGES = [
     st.Page("pages/remi.py", title="REMI maturity", url_path="remi"),
     st.Page("pages/trust.py", title="Trust profile", url_path="trust"),
     st.Page("pages/strategy.py", title="Strategy tracker", url_path="strategy"),
-    st.Page("pages/about_data.py", title="About the data", url_path="data"),
+    st.Page("pages/data.py", title="About the data", url_path="data"),
     st.Page("pages/present.py", title="Presenter mode", url_path="present"),
 ]
 PRESENTER = "present"
+
+ensure_navigation()
 
 page = st.navigation(PAGES)
 presenting = page.url_path == PRESENTER

@@ -16,6 +16,21 @@ DEFAULT_DATA = "data/nel"
 SITE_NAME = "NEL Race Equity Dashboard"
 
 
+def ensure_navigation() -> None:
+    """Make every run go through dashboard.py's st.navigation.
+
+    Streamlit treats a folder named pages/ beside the entry point as its legacy multipage API until
+    the process first calls st.navigation: a page opened first after a restart (or in AppTest) would
+    run on its own, without the site's navigation, header and URL paths. Switch that mode off and
+    rerun, so the entry point takes over. Called first by dashboard.py and by every page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def data_source() -> str:
     source = os.environ.get("NEL_DATA", "").strip() or DEFAULT_DATA
     if "://" not in source and not Path(source).is_absolute():

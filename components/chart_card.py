@@ -17,8 +17,8 @@ def chart_card(card: ChartCard, *, height: int | None = None) -> None:
         st.subheader(plain(card.title), anchor=False)
         st.caption(plain(card.subtitle))
         if card.has_illustrative:
-            st.markdown(f"**Includes illustrative values** (not real data): drawn hollow and dotted, "
-                        f"and marked in the table and the download.")
+            st.markdown("**Includes illustrative values** (not real data): drawn hollow, hatched or dotted, "
+                        "and marked in the table and the download.")
         if isinstance(card.figure, go.Figure):
             st.plotly_chart(card.figure, theme=None, config=PLOTLY_CONFIG, alt=card.alt,
                             key=f"chart-{card.key}", height=height or "content")
@@ -26,13 +26,18 @@ def chart_card(card: ChartCard, *, height: int | None = None) -> None:
             st.pydeck_chart(card.figure, alt=card.alt, key=f"deck-{card.key}", height=height or 500)
         st.markdown(plain(card.sentence))
         with st.expander("Show the data as a table"):
-            st.table(card.table, hide_index=True)
+            st.table(escaped(card.table), hide_index=True)
         st.download_button(
             "Download this data (CSV)", card.csv_bytes(), file_name=f"{card.key}.csv", mime="text/csv",
             key=f"download-{card.key}", on_click="ignore",
         )
         with st.expander("About this chart: definition, source and caveats"):
             about(card)
+
+
+def escaped(table):
+    """st.table renders Markdown in cells: show data text literally."""
+    return table.map(lambda v: plain(v) if isinstance(v, str) else v)
 
 
 def about(card: ChartCard) -> None:

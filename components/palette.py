@@ -34,6 +34,7 @@ def base_layout(fig: go.Figure, *, height: int = 420, legend_below: bool = True)
     fig.update_layout(
         template="simple_white", font=FONT, height=height, margin=dict(l=10, r=20, t=20, b=10),
         paper_bgcolor="white", plot_bgcolor="white", hoverlabel=dict(font_size=15),
+        shapedefaults=dict(opacity=1),  # simple_white fades shapes to 30%: reference lines must stay visible
     )
     if legend_below:
         fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0, title_text=""))

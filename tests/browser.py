@@ -95,7 +95,7 @@ def wait_for_app(page, min_charts: int = 0, timeout: float = 60_000) -> None:
     page.wait_for_function(
         """(n) => {
             const running = document.querySelector('[data-testid="stStatusWidget"]');
-            const drawn = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg .plot .trace, [data-testid="stPlotlyChart"] .js-plotly-plot .main-svg .scatterlayer .trace, [data-testid="stPlotlyChart"] .js-plotly-plot .polarlayer .trace');
+            const drawn = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg g.trace, [data-testid="stPlotlyChart"] .js-plotly-plot .main-svg .heatmaplayer image');
             const charts = new Set();
             drawn.forEach(t => charts.add(t.closest('[data-testid="stPlotlyChart"]')));
             return !running && charts.size >= n && document.querySelector('h1');
