@@ -1,4 +1,107 @@
+"""/data About the data: checks, sources, definitions, coverage, downloads, licences, accessibility and privacy."""
 import streamlit as st
 
-st.title("about_data")
-st.write("This page is being built.")
+from components import coverage as cov
+from components.app import ensure_navigation, package
+from components.chart_card import chart_card
+from components.text import link, plain
+from components.view_state import remember, view_param
+from geo.boundaries import ATTRIBUTION
+
+ensure_navigation()
+pkg = package()
+st.title("About the data")
+st.markdown("Where every figure comes from, what the words mean, what is published and what is missing, and "
+            "how to download it all. Contents: [checks](#checks) · [sources](#sources) · [definitions](#definitions) · "
+            "[coverage](#coverage) · [downloads](#downloads) · [licences](#licences) · "
+            "[accessibility](#accessibility) · [privacy](#privacy)")
+
+st.header("Data checks", anchor="checks")
+if pkg.problems:
+    st.warning(f"{len(pkg.problems)} problem(s) were found in the published data files. Each line gives "
+               "FILE:ROW:COLUMN and the problem. Tables with problems are not used.", icon="⚠️")
+    st.code("\n".join(str(p)[:500] for p in pkg.problems[:500]), language=None, wrap_lines=True)
+else:
+    st.markdown(f"All {len(pkg.tables)} tables passed their checks (package version {plain(pkg.version)}).")
+
+sources = pkg.tables.get("sources")
+st.header("Sources", anchor="sources")
+if sources is not None:
+    st.markdown("Grade says how close a source is to the publisher: " + "; ".join(
+        f"*{k}*: {v}" for k, v in cov.GRADE_WORDS.items()) + ".")
+    st.markdown("\n".join(f"- {line}" for line in cov.source_lines(sources)))
+
+st.header("Definitions", anchor="definitions")
+st.markdown("\n".join(f"- **{term}.** {plain(text)}" for term, text in cov.GLOSSARY))
+
+st.header("Coverage: published, illustrative or missing", anchor="coverage")
+long = cov.coverage_long(pkg.tables) if sources is not None else None
+if long is not None and len(long):
+    st.markdown(cov.coverage_sentence(long))
+    st.table(cov.coverage_summary_table(long), hide_index=True)
+    orgs = cov.coverage_orgs(long)
+    org = view_param("org", list(orgs), "NEL" if "NEL" in orgs else next(iter(orgs)), "organisation")
+    if st.session_state.get("coverage-org") != org:
+        st.session_state["coverage-org"] = org
+    org = st.selectbox("Organisation", list(orgs), format_func=orgs.get, key="coverage-org",
+                       on_change=lambda: remember("org", st.session_state["coverage-org"]))
+    for family in cov.FAMILIES:
+        card = cov.coverage_card(long, family, org, sources)
+        if card is None:
+            st.markdown(f"{plain(cov.FAMILIES[family])}: not reported for {plain(orgs[org])}.")
+        else:
+            chart_card(card)
+    st.subheader("Every organisation")
+    st.table(cov.coverage_by_org(long), hide_index=True)
+    st.download_button("Download the whole coverage matrix (CSV)", cov.coverage_csv(long), file_name="coverage.csv",
+                       mime="text/csv", key="download-coverage", on_click="ignore")
+
+st.header("Downloads", anchor="downloads")
+st.markdown("Each table as the dashboard uses it. Rows carry a **status** column (published or illustrative). "
+            "Withheld staff counts (fewer than 5) are **empty**, with `suppressed` set to True.")
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def package_zip(version: str) -> bytes:
+    return cov.package_zip(package())
+
+
+archive = package_zip(pkg.version)
+st.download_button(f"Download the whole data package (zip, {cov.size_text(len(archive))})", archive,
+                   file_name="nel-race-equity-data.zip", mime="application/zip", key="download-package", on_click="ignore")
+st.markdown("The zip holds datapackage.json and every table that passed its checks; it validates with "
+           "`python -m data.validate`. Rows with withheld counts are left out of it.")
+titles = cov.table_titles(pkg.manifest)
+items = list(pkg.tables.items())
+for start in range(0, len(items), 2):  # rows of two, so a phone lists them in order
+    for (name, frame), column in zip(items[start:start + 2], st.columns(2)):
+        data = cov.table_csv(frame)
+        column.download_button(
+            plain(f"{titles.get(name, name)} ({name}.csv, {len(frame):,} rows, {cov.size_text(len(data))})"), data,
+            file_name=f"{name}.csv", mime="text/csv", key=f"download-table-{name}", on_click="ignore",
+            width="stretch", wrap=True)
+
+st.header("Licences and attribution", anchor="licences")
+lines = [f"- This data package: {lic}" for lic in cov.package_licences(pkg.manifest)]
+lines += [f"- Borough boundaries: {plain(ATTRIBUTION)}",
+          "- Built with Streamlit, plotly, pandas, geopandas and pydeck, under their open-source licences."]
+st.markdown("\n".join(lines))
+if sources is not None:
+    st.markdown("Each source keeps its own licence (listed with it under [Sources](#sources)):")
+    for lic, names in cov.licence_groups(sources):
+        with st.expander(plain(f"{lic}: {len(names)} source{'s' if len(names) != 1 else ''}")):
+            st.markdown("\n".join(f"- {plain(n)}" for n in names))
+
+st.header("Accessibility statement", anchor="accessibility")
+text = cov.ACCESSIBILITY
+st.markdown(text["intro"])
+st.markdown(text["status"])
+st.subheader("How it is tested")
+st.markdown("\n".join(f"- {t}" for t in text["tested"]))
+st.subheader("Known limitations")
+st.markdown("\n".join(f"- {t}" for t in text["limitations"]))
+st.subheader("Reporting a problem")
+st.markdown(text["report"].format(link=link("NHS North East London website", text["report_url"])))
+
+st.header("Privacy", anchor="privacy")
+st.markdown(cov.PRIVACY)

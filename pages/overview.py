@@ -1,4 +1,62 @@
+"""/ Overview: what the dashboard is, the headline figures with their sources, how to read it, and the way in to every section."""
 import streamlit as st
 
-st.title("overview")
-st.write("This page is being built.")
+from components.app import SITE_NAME, ensure_navigation, table
+from components.chart_card import chart_card
+from components.overview import (HEADLINE_GROUPS, SECTIONS, headline_caption, how_to_read,
+                                 residents_computed_headline, residents_published_headline, staff_headline,
+                                 staff_profile_card)
+from components.text import plain
+from data import derive
+
+ensure_navigation()
+st.title("Race equity in NHS North East London")
+st.markdown(
+    f"The {SITE_NAME} shows how NHS organisations in north east London are doing on the "
+    "**anti-racist strategy** that NHS North East London published in January 2025: who lives here, who works "
+    "in the NHS here and at what level, and what each organisation has reported. It is for residents, staff and "
+    "the people who hold the system to account. Every figure says where it comes from and whether it is real."
+)
+
+tables = {name: table(name) for name in ("sources", "boroughs", "population", "ethnic_groups", "area_benchmarks",
+                                         "workforce", "staff_groups", "organisations")}
+ready = all(t is not None for t in tables.values())
+
+
+def show(h, column) -> None:
+    with column.container(border=True):
+        flat = h.change is not None and abs(h.change) < 0.05
+        st.metric(h.title, h.value_text, delta=h.change_text, delta_color="off", delta_arrow="off" if flat else "auto",
+                  delta_description=h.change_note if h.change_text else None)
+        if not h.change_text:
+            st.markdown(plain(h.change_note))
+        st.markdown(headline_caption(h))
+        for note in h.notes:
+            st.markdown(plain(note))
+
+
+st.header("Headline figures")
+st.markdown("The global-majority share of NEL's residents and of the staff of its five NHS trusts, in the latest "
+            "year with a figure, and the change since the year before.")
+if ready:
+    shares = derive.workforce_shares(tables)
+    residents = residents_published_headline(tables)
+    items = [residents, residents_computed_headline(tables)]
+    items += [staff_headline(shares, g, tables["sources"]) for g in HEADLINE_GROUPS]
+    for start in range(0, len(items), 3):
+        for h, column in zip(items[start:start + 3], st.columns(3)):
+            show(h, column)
+    chart_card(staff_profile_card(shares, residents, tables["sources"]))
+else:
+    st.info("The headline figures cannot be shown until the data files above pass their checks.")
+
+st.header("How to read this dashboard")
+for paragraph in how_to_read():
+    st.markdown(paragraph)
+
+st.header("Sections")
+for start in range(0, len(SECTIONS), 3):  # rows of three, so a phone reads them in order
+    for (path, label, what), column in zip(SECTIONS[start:start + 3], st.columns(3)):
+        with column.container(border=True):
+            st.page_link(path, label=f"Go to **{label}**")
+            st.markdown(what)

@@ -1,13 +1,14 @@
 """/present?deck=NAME&slide=N: one chart per slide, built for screen-sharing to a room."""
 import streamlit as st
 
-from components.app import package
+from components.app import ensure_navigation, package
 from components.deck import DEFAULT_DECK, load_decks, presentation_figure
 from components.palette import PLOTLY_CONFIG
 from components.present import PRESENTER_CSS, build_slide, go_to
 from components.text import plain
 from components.view_state import view_param
 
+ensure_navigation()
 st.html(PRESENTER_CSS)
 decks, problems = load_decks()
 for problem in problems:

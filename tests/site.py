@@ -8,6 +8,6 @@ PAGES = {
     "remi": ("pages/remi.py", 1),
     "trust": ("pages/trust.py", 1),
     "strategy": ("pages/strategy.py", 1),
-    "data": ("pages/about_data.py", 1),
+    "data": ("pages/data.py", 1),
 }
 ORGANISATIONS = ["QMF", "R1H", "RF4", "RQX", "RWK", "RAT", "NEL"]

@@ -1,0 +1,474 @@
+"""The 'About the data' page's content as plain data: the coverage matrix, the sources, the glossary,
+the licences, the accessibility statement and the downloadable package.
+
+Pure functions over a checked Package and its (already suppressed) tables; no Streamlit.
+
+Coverage: for every measure, organisation and year this package could hold a figure for, is there a
+published figure, an illustrative (invented) one, a withheld one (a count from 1 to 4) or none?
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.cards import ChartCard, sources_for
+from components.overview import SHORT_GROUP, chart_text
+from components.palette import SEQUENTIAL, TEXT, base_layout
+from components.text import link, plain
+from data import derive
+from data import schema as canonical_schema
+from data.package import MANIFEST, Package
+from data.schema import GLOBAL_MAJORITY_DEFINITION
+from data.suppression import RULE_TEXT, SUPPRESSED_LABEL
+
+Tables = Mapping[str, pd.DataFrame]
+
+CELLS = ("published", "illustrative", "withheld", "missing")
+LETTERS = {"published": "P", "illustrative": "I", "withheld": "W", "missing": "\u2013"}
+CELL_WORDS = {
+    "published": "Published",
+    "illustrative": "Illustrative (not real data)",
+    "withheld": f"Withheld ({SUPPRESSED_LABEL})",
+    "missing": "Not yet published",
+}
+# Fill colours (each letter is also written in the cell, so colour is never the only cue).
+CELL_COLOURS = {"missing": "#F0F4F5", "withheld": "#768692", "illustrative": SEQUENTIAL[1], "published": "#005EB8"}
+CELL_CODE = {"missing": 0, "withheld": 1, "illustrative": 2, "published": 3}
+
+FAMILIES = {
+    "workforce": "Workforce by staff group (WRES indicators 1 and 9)",
+    "wres": "WRES indicators 2 to 8",
+    "remi": "REMI maturity by domain",
+}
+FAMILY_NOUN = {"workforce": "workforce", "wres": "WRES", "remi": "REMI"}
+WRES_SHORT = {2: "2 Appointment", 3: "3 Disciplinary", 4: "4 Training", 5: "5 Abuse from public",
+              6: "6 Abuse from staff", 7: "7 Equal progression", 8: "8 Discrimination"}
+ROW_PX = 64    # one row of the coverage grid: its label above, then its cells
+ROW_GAP = 28   # the part of each row kept free for the label
+COLUMNS = ["family", "measure_id", "measure", "measure_order", "ods_code", "org", "org_order", "year", "cell", "source_id"]
+
+
+def _years(frame: pd.DataFrame) -> list[int]:
+    ys = frame["year"].dropna().astype(int)
+    return list(range(int(ys.min()), int(ys.max()) + 1)) if len(ys) else []
+
+
+def _orgs_for(tables: Tables, present) -> pd.DataFrame:
+    """The organisations a family covers: every NHS trust (they are expected to report) plus any that has rows."""
+    orgs = tables["organisations"].reset_index(drop=True)
+    orgs = orgs.assign(org_order=range(len(orgs)))
+    keep = orgs["kind"].isin(derive.TRUST_KINDS) | orgs["ods_code"].isin(set(present))
+    return orgs[keep]
+
+
+def _grid(family: str, measures: list[tuple[str, str]], orgs: pd.DataFrame, years: list[int],
+          cells: dict[tuple[str, str, int], tuple[str, str]]) -> list[dict]:
+    rows = []
+    for m_order, (mid, mlabel) in enumerate(measures):
+        for _, o in orgs.iterrows():
+            for y in years:
+                cell, src = cells.get((mid, o["ods_code"], y), ("missing", ""))
+                rows.append({"family": family, "measure_id": mid, "measure": mlabel, "measure_order": m_order,
+                             "ods_code": o["ods_code"], "org": o["short_name"], "org_order": int(o["org_order"]),
+                             "year": y, "cell": cell, "source_id": src})
+    return rows
+
+
+def _cell_of(group: pd.DataFrame, value_col: str) -> str:
+    if group["suppressed"].astype(bool).any():
+        return "withheld"
+    shown = group[group[value_col].notna()]
+    if shown.empty:
+        return "missing"
+    return derive.combined_status(shown["status"])
+
+
+def coverage_long(tables: Tables, shares: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per family, measure, organisation and year, with cell ∈ published/illustrative/withheld/missing."""
+    rows: list[dict] = []
+    if all(t in tables for t in ("workforce", "staff_groups", "organisations")):
+        shares = derive.workforce_shares(tables) if shares is None else shares
+        groups = tables["staff_groups"].sort_values("sort_order")
+        measures = [(g, SHORT_GROUP.get(g, lbl)) for g, lbl in zip(groups["staff_group"], groups["label"])]
+        cells = {(k[0], k[1], int(k[2])): (_cell_of(g, "share"), ";".join(sorted(set(g["source_id"].astype(str)))))
+                 for k, g in shares.groupby(["staff_group", "ods_code", "year"])}
+        rows += _grid("workforce", measures, _orgs_for(tables, shares["ods_code"]), _years(shares), cells)
+    if all(t in tables for t in ("wres", "organisations")):
+        w = tables["wres"]
+        w = w[w["indicator"].between(2, 8)]
+        names = dict(zip(tables["wres_indicators"]["indicator"].astype(int), tables["wres_indicators"]["short_name"])) \
+            if "wres_indicators" in tables else {}
+        measures = [(str(i), WRES_SHORT.get(i, f"{i} {names.get(i, '')}".strip())) for i in range(2, 9)]
+        cells = {(str(int(k[0])), k[1], int(k[2])): (_cell_of(g, "value"), ";".join(sorted(set(g["source_id"].astype(str)))))
+                 for k, g in w.groupby(["indicator", "ods_code", "year"])}
+        rows += _grid("wres", measures, _orgs_for(tables, w["ods_code"]), _years(w), cells)
+    if all(t in tables for t in ("remi", "remi_domains", "organisations")):
+        r = tables["remi"].assign(suppressed=False)
+        domains = tables["remi_domains"].sort_values("sort_order")
+        measures = list(zip(domains["domain_id"], domains["name"]))
+        cells = {(k[0], k[1], int(k[2])): (_cell_of(g, "stage"), ";".join(sorted(set(g["source_id"].astype(str)))))
+                 for k, g in r.groupby(["domain_id", "ods_code", "year"])}
+        rows += _grid("remi", measures, _orgs_for(tables, r["ods_code"]), _years(r), cells)
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def coverage_counts(long: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """How many cells are published, illustrative, withheld and missing (columns in that order, plus total)."""
+    if by is None:
+        counts = long["cell"].value_counts().reindex(list(CELLS), fill_value=0)
+        out = pd.DataFrame([counts.to_numpy()], columns=list(CELLS), index=["all"])
+    else:
+        out = long.groupby(by, sort=False)["cell"].value_counts().unstack(fill_value=0).reindex(columns=list(CELLS), fill_value=0)
+    out = out.astype(int)
+    out["total"] = out[list(CELLS)].sum(axis=1)
+    return out
+
+
+FAMILY_SHORT = {"workforce": "Workforce", "wres": "WRES 2 to 8", "remi": "REMI"}
+
+
+def coverage_summary_table(long: pd.DataFrame) -> pd.DataFrame:
+    """Counts per coverage (rows) and family (columns): narrow enough for a phone."""
+    counts = coverage_counts(long, "family")
+    families = [f for f in FAMILIES if f in counts.index]
+    rows = []
+    for cell in (*CELLS, "total"):
+        rows.append({"Coverage": CELL_WORDS.get(cell, "All"),
+                     **{FAMILY_SHORT[f]: f"{int(counts.loc[f, cell]):,}" for f in families}})
+    return pd.DataFrame(rows)
+
+
+def coverage_sentence(long: pd.DataFrame, subject: str = "this package") -> str:
+    c = coverage_counts(long).iloc[0]
+    if not c["total"]:
+        return f"There are no figures in {subject} to count."
+    return (f"Of the {c['total']:,} places where {subject} could hold a figure (measure × organisation × year), "
+            f"{c['published']:,} are published, {c['illustrative']:,} illustrative (not real data), "
+            f"{c['withheld']:,} withheld ({SUPPRESSED_LABEL}) and {c['missing']:,} not yet published.")
+
+
+def card_sentence(counts: pd.Series, lead: str, what: str) -> str:
+    """'For Barts Health, 3 of the 48 workforce figures for 2017 to 2024 are published, 32 are illustrative …'"""
+    total = int(counts["total"])
+    parts = []
+    for cell, word in (("published", "published"), ("illustrative", "illustrative (not real data)"),
+                       ("withheld", f"withheld ({SUPPRESSED_LABEL})"), ("missing", "not yet published")):
+        n = int(counts[cell])
+        if n or cell == "published":
+            parts.append(f"{n:,} {'is' if n == 1 else 'are'} {word}")
+    if len(parts) > 1:
+        listed = ", ".join(parts[:-1]) + " and " + parts[-1]
+    else:
+        listed = parts[0]
+    first, rest = listed.split(" ", 1)
+    first = "none" if first == "0" else first
+    return f"{lead}, {first} of the {total:,} {what} {rest}."
+
+
+def coverage_orgs(long: pd.DataFrame) -> dict[str, str]:
+    """ods_code -> short name, in the organisations table's order."""
+    o = long.drop_duplicates("ods_code").sort_values("org_order")
+    return dict(zip(o["ods_code"], o["org"]))
+
+
+def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.DataFrame) -> ChartCard | None:
+    """A lettered heatmap (measures × years) of one family's coverage for one organisation; None if not covered."""
+    part = long[(long["family"] == family) & (long["ods_code"] == ods_code)]
+    if part.empty:
+        return None
+    org = str(part["org"].iloc[0])
+    measures = part.drop_duplicates("measure_id").sort_values("measure_order")["measure"].tolist()
+    years = sorted(part["year"].unique())
+    xs = [str(y) for y in years]
+    z = [[None] * len(xs) for _ in measures]
+    text = [[""] * len(xs) for _ in measures]
+    hover = [[""] * len(xs) for _ in measures]
+    m_index = {m: i for i, m in enumerate(measures)}
+    for _, r in part.iterrows():
+        i, j = m_index[r["measure"]], xs.index(str(r["year"]))
+        z[i][j] = CELL_CODE[r["cell"]]
+        text[i][j] = LETTERS[r["cell"]]
+        hover[i][j] = f"{r['measure']}, {r['year']}: {CELL_WORDS[r['cell']]}"
+    fig = go.Figure(go.Heatmap(
+        z=z, x=xs, y=measures, text=text, texttemplate="%{text}", textfont=dict(size=16),
+        customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        zmin=-0.5, zmax=3.5, colorscale=[[s, c] for s, c in _scale_stops()], showscale=False, xgap=3, ygap=ROW_GAP,
+    ))
+    for cell in CELLS:  # legend: letter, word and colour together
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", name=f"{LETTERS[cell]} = {CELL_WORDS[cell]}", hoverinfo="skip",
+            marker=dict(symbol="square", size=14, color=CELL_COLOURS[cell], line=dict(color=TEXT, width=1)),
+        ))
+    for m in measures:  # measure names above their row, so the cells keep the width on a phone
+        fig.add_annotation(x=-0.5, y=m, text=chart_text(m), showarrow=False, xanchor="left", yanchor="bottom",
+                           yshift=(ROW_PX - ROW_GAP) / 2, font=dict(color=TEXT, size=15))
+    base_layout(fig, height=150 + ROW_GAP + ROW_PX * len(measures))
+    fig.update_layout(showlegend=True, plot_bgcolor="white", margin=dict(l=10, r=10, t=40 + ROW_GAP, b=10),
+                      legend_y=-0.04)
+    fig.update_xaxes(type="category", side="top", showline=False, ticks="", title_text="", tickangle=0,
+                     tickfont=dict(size=13), ticklabelstandoff=ROW_GAP + 2)
+    fig.update_yaxes(type="category", autorange="reversed", showline=False, ticks="", title_text="",
+                     showticklabels=False)
+
+    counts = coverage_counts(part).iloc[0]
+    total = int(counts["total"])
+    noun = FAMILY_NOUN[family]
+    span = f"{years[0]} to {years[-1]}" if len(years) > 1 else str(years[0])
+    n_pub = int(counts["published"])
+    title = (f"{org}: {n_pub} of {total} {noun} figures {'is' if n_pub == 1 else 'are'} published"
+             if n_pub else f"{org}: none of {total} {noun} figures are published yet")
+    sentence = card_sentence(counts, f"For {org}", f"{noun} figures for {span}")
+    titles = dict(zip(sources["source_id"].astype(str), sources["title"].astype(str)))
+    table = pd.DataFrame({
+        "Organisation": org, "Measure": part["measure"], "Year": part["year"].astype(str),
+        "Coverage": [CELL_WORDS[c] for c in part["cell"]],
+        "Source": ["; ".join(titles.get(i, i) for i in str(s).split(";") if i) for s in part["source_id"]],
+    }).reset_index(drop=True)
+    ids = sorted({i for s in part["source_id"] for i in str(s).split(";") if i})
+    caveats = ["A cell counts as published only when every value in it is published; one illustrative value makes it illustrative."]
+    if counts["withheld"]:
+        caveats.append(RULE_TEXT)
+    if ods_code == derive.SYSTEM:
+        caveats.append("The NEL system figure is the sum of the five trusts; it is only worked out when every trust has a count.")
+    return ChartCard(
+        key=f"coverage-{family}-{ods_code}", title=title,
+        subtitle=f"Coverage of {FAMILIES[family][0].lower()}{FAMILIES[family][1:]}, {org}, {span}",
+        figure=fig,
+        alt=(f"Grid of {len(measures)} measures by {len(years)} years for {org}. Each cell has a letter: P published, "
+             f"I illustrative, W withheld, dash not yet published. " + sentence),
+        sentence=sentence, table=table,
+        definition=("Each cell is one measure for one year. Published: taken from the named source. Illustrative: "
+                    "invented to show the view, not real data. Withheld: a count from 1 to 4, not shown. "
+                    "Not yet published: this package holds no figure."),
+        sources=sources_for(ids, sources), period=span, caveats=caveats,
+    )
+
+
+def _scale_stops() -> list[tuple[float, str]]:
+    """A stepped colour scale over codes 0..3 (zmin -0.5, zmax 3.5): one flat band per code."""
+    stops = []
+    for code in range(4):
+        colour = CELL_COLOURS[[k for k, v in CELL_CODE.items() if v == code][0]]
+        stops += [(code / 4, colour), ((code + 1) / 4, colour)]
+    return stops
+
+
+def coverage_by_org(long: pd.DataFrame) -> pd.DataFrame:
+    """One row per organisation, one column per family: the counts in words (wraps to fit a phone)."""
+    if long.empty:
+        return pd.DataFrame()
+    counts = coverage_counts(long, ["org_order", "org", "family"])
+    words = {"published": "published", "illustrative": "illustrative", "withheld": "withheld", "missing": "not yet published"}
+    rows = {}
+    for (order, org, family), c in counts.sort_index().iterrows():
+        text = "; ".join(f"{int(c[k]):,} {w}" for k, w in words.items() if c[k])
+        rows.setdefault((order, org), {})[FAMILY_SHORT[family]] = text
+    out = pd.DataFrame([{"Organisation": org, **cells} for (_, org), cells in sorted(rows.items())])
+    columns = ["Organisation"] + [FAMILY_SHORT[f] for f in FAMILIES if FAMILY_SHORT[f] in out]
+    return out.reindex(columns=columns).fillna("not reported")
+
+
+def coverage_csv(long: pd.DataFrame) -> bytes:
+    out = long.assign(coverage=long["cell"].map(CELL_WORDS))[
+        ["family", "measure", "ods_code", "org", "year", "cell", "coverage", "source_id"]]
+    return out.to_csv(index=False).encode("utf-8")
+
+
+# --- Sources, licences -------------------------------------------------------------------------
+
+def _text(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%d %B %Y").lstrip("0")
+    return str(value)
+
+
+def source_lines(sources: pd.DataFrame) -> list[str]:
+    """One Markdown line per source: linked title, publisher, licence, date retrieved, grade (all escaped)."""
+    lines = []
+    for _, r in sources.iterrows():
+        parts = [f"**{link(_text(r['title']), _text(r['url']))}**"]
+        if _text(r["publisher"]):
+            parts.append(plain(_text(r["publisher"])))
+        parts.append(f"Licence: {plain(_text(r['licence']) or 'not stated')}")
+        if _text(r["date_retrieved"]):
+            parts.append(f"Retrieved {plain(_text(r['date_retrieved']))}")
+        if _text(r["grade"]):
+            parts.append(f"Grade: {plain(_text(r['grade']))}")
+        line = " · ".join(parts)
+        if _text(r.get("note")):
+            line += f"  \n{plain(_text(r['note']))}"
+        lines.append(line)
+    return lines
+
+
+def licence_groups(sources: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """(licence, [source titles]) with the most common licence first."""
+    groups: dict[str, list[str]] = {}
+    for _, r in sources.iterrows():
+        groups.setdefault(_text(r["licence"]) or "Not stated", []).append(_text(r["title"]))
+    return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+def package_licences(manifest: dict) -> list[str]:
+    """Markdown lines for the package's own licences (escaped, links checked)."""
+    out = []
+    for lic in manifest.get("licenses") or []:
+        if isinstance(lic, dict):
+            out.append(link(lic.get("title") or lic.get("name") or "Licence", lic.get("path")))
+    return out
+
+
+# --- Downloads ---------------------------------------------------------------------------------
+
+GRADE_WORDS = {"primary": "the publisher's own document", "secondary": "a third party quoting the publisher",
+               "github-copy": "a public copy on GitHub", "dashboard": "this dashboard's own conventions",
+               "illustrative": "invented by this dashboard"}
+
+
+def table_titles(manifest: dict) -> dict[str, str]:
+    canon = canonical_schema.resources()
+    titles = {n: r.get("title", n) for n, r in canon.items()}
+    for res in manifest.get("resources") or []:
+        if isinstance(res, dict) and isinstance(res.get("name"), str) and isinstance(res.get("title"), str):
+            titles.setdefault(res["name"], res["title"])
+    return titles
+
+
+def table_csv(frame: pd.DataFrame) -> bytes:
+    """A checked table as CSV, exactly as the dashboard uses it (withheld counts are empty)."""
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def _resource_paths(pkg: Package) -> dict[str, str]:
+    canon = canonical_schema.resources()
+    paths = {n: r["path"] for n, r in canon.items()}
+    for res in pkg.manifest.get("resources") or []:
+        if isinstance(res, dict) and isinstance(res.get("name"), str) and isinstance(res.get("path"), str):
+            paths[res["name"]] = res["path"]
+    return paths
+
+
+def export_tables(pkg: Package) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+    """The tables for the zip, in the canonical columns: rows with withheld counts are left out (so the
+    package re-validates), and how many were left out per table."""
+    canon = canonical_schema.resources()
+    out, withheld = {}, {}
+    for name, frame in pkg.tables.items():
+        if name not in canon:
+            continue
+        cols = [f["name"] for f in canon[name]["schema"]["fields"] if f["name"] in frame]
+        if "suppressed" in frame:
+            hide = frame["suppressed"].fillna(False).astype(bool)
+            if hide.any():
+                withheld[name] = int(hide.sum())
+            frame = frame[~hide]
+        out[name] = frame[cols]
+    return out, withheld
+
+
+def package_zip(pkg: Package) -> bytes:
+    """The whole package as a zip: datapackage.json and every checked table as CSV, built in memory."""
+    tables, withheld = export_tables(pkg)
+    paths = _resource_paths(pkg)
+    manifest = json.loads(json.dumps(pkg.manifest or {}, default=str))
+    resources = [r for r in manifest.get("resources", []) if isinstance(r, dict) and r.get("name") in tables]
+    known = {r["name"] for r in resources}
+    canon = canonical_schema.resources()
+    for name in tables:
+        if name not in known:
+            resources.append({k: v for k, v in canon[name].items()})
+    manifest["resources"] = resources
+    note = ("Downloaded from the NEL Race Equity Dashboard. Only tables that passed the dashboard's checks are "
+            "included. Rows whose staff counts are withheld under the small-number rule are left out: " + RULE_TEXT)
+    manifest["description"] = (str(manifest.get("description", "")).strip() + "\n\n" + note).strip()
+    manifest["withheld_rows"] = withheld
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        for name, frame in tables.items():
+            zf.writestr(paths.get(name, f"{name}.csv"), frame.to_csv(index=False))
+    return buffer.getvalue()
+
+
+def size_text(n: int) -> str:
+    return f"{max(1, round(n / 1024))} KB" if n >= 1000 else f"{n} bytes"
+
+
+# --- Words ---------------------------------------------------------------------------------------
+
+GLOSSARY = [
+    ("Global majority", GLOBAL_MAJORITY_DEFINITION),
+    ("BME (Black and minority ethnic)", "The term the NHS Workforce Race Equality Standard uses for every ethnic group except "
+     "the White groups. This dashboard calls the same set of groups global majority, as the strategy does; figures "
+     "published as 'BME', 'BAME' or 'ethnic minority' are shown as global majority."),
+    ("WRES", "The NHS Workforce Race Equality Standard: nine indicators every NHS trust reports each year, comparing "
+     "the experience of global-majority and White staff (representation by pay band, appointment, disciplinary, "
+     "training, harassment, progression, discrimination and board membership)."),
+    ("Relative likelihood", "How many times more likely one group is than another to experience something: the rate for one "
+     "group divided by the rate for the other. 1.0 means equal; the WRES treats 0.80 to 1.25 as no meaningful difference."),
+    ("REMI", "The Race Equity Maturity Index from the London Anti-Racism Collaboration for Health (LARCH): organisations "
+     "assess how far they have come on race equity, from stage 1 (Awareness) upwards, in areas such as leadership, "
+     "recruitment and policy."),
+    ("VSM", "Very senior managers: staff on very senior manager pay, including executive directors."),
+    ("Agenda for Change bands", "The NHS pay scale for most staff, from band 1 to band 9. Bands 8a to 9 are senior roles; "
+     "this dashboard groups them as 'band 8a and above'."),
+    ("Board", "The voting members of an organisation's board (executive and non-executive directors)."),
+    ("Census 2021 high-level ethnic groups", "The five groups used by the Census in England and Wales: Asian, Asian British "
+     "or Asian Welsh; Black, Black British, Black Welsh, Caribbean or African; Mixed or Multiple; White; and Other. "
+     "Some sources combine Mixed and Other."),
+    ("Published", "Taken from the source named beside the figure."),
+    ("Illustrative", "Invented by a seeded script to show how a view will look once real figures are published. Not real "
+     "data; drawn hollow, hatched or dotted and marked in every table and download."),
+    ("Withheld (suppressed)", RULE_TEXT),
+    ("Not yet published", "No figure has been published, so the dashboard shows none. Gaps are part of accountability."),
+    ("NEL system", "The five NHS trusts in north east London added together. It is only worked out when every trust has a count."),
+]
+
+ACCESSIBILITY = {
+    "intro": (
+        "NHS North East London wants as many people as possible to be able to use this dashboard. It aims to meet "
+        "the Web Content Accessibility Guidelines (WCAG) version 2.2 at level AA, as the Public Sector Bodies "
+        "(Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 require."
+    ),
+    "status": (
+        "**Compliance status.** This dashboard is partially compliant with WCAG 2.2 AA because of the known "
+        "limitations listed below, most of which come from the Streamlit framework it is built with."
+    ),
+    "tested": [
+        "Every page is checked automatically with axe-core in the Chromium browser.",
+        "A borough can be chosen with the keyboard alone.",
+        "Every page is checked at 390 pixels wide, so the content reflows on a phone without scrolling sideways.",
+        "Every chart has a text description for screen readers, a sentence that states the finding, the data as a "
+        "table and a CSV download.",
+        "Colours pass contrast checks, and no meaning rests on colour alone: illustrative values are hatched, hollow or "
+        "dotted and named in the legend, and coverage cells carry letters.",
+    ],
+    "limitations": [
+        "The page language is fixed to English by the Streamlit framework.",
+        "The charts' pop-up details (tooltips) need a mouse or touch. Every value is also in the chart's table and sentence.",
+        "Streamlit's single-key shortcut R reloads the page's figures wherever the keyboard focus is, and cannot be "
+        "switched off (WCAG 2.1.4). It changes nothing else; the developer menu is switched off for visitors.",
+        "Interactive data grids are not fully keyboard-accessible, so the dashboard uses plain tables instead.",
+        "Maps cannot be read without sight; every map has the same figures in a table under it.",
+    ],
+    "report": (
+        "If you find a problem, or need the information in another format, contact NHS North East London "
+        "through the contact page of its website ({link}). If you are not happy with the response, contact the "
+        "Equality Advisory and Support Service (EASS); the Equality and Human Rights Commission enforces the regulations."
+    ),
+    "report_url": "https://northeastlondon.icb.nhs.uk/",
+}
+
+PRIVACY = (
+    "This dashboard sets no cookies of its own and uses no analytics or tracking. Streamlit, the framework it runs on, "
+    "keeps a connection to the server while the page is open and remembers your choices (for example the organisation) "
+    "for that visit only. Pages make no requests to other websites: fonts, charts and maps are served by the "
+    "dashboard itself, and the map has no background tiles from a third party."
+)
