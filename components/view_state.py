@@ -69,3 +69,14 @@ def copy_link_control(path: str, params: Mapping[str, str]) -> None:
     with st.expander("Copy a link to this view"):
         st.caption("This link opens the page with the same organisation, year and choices. Use the copy button.")
         st.code(shareable_link(path, params), language=None)
+
+
+def view_select(name: str, choices: Sequence[str], default: str, label: str, format_func=str, *,
+                help: str | None = None) -> str:
+    """A keyboard-operable selectbox kept in step with ?name= (a notice and the default on a bad value)."""
+    key = f"select-{name}"
+    value = view_param(name, choices, default, label)
+    st.session_state[key] = value
+    st.selectbox(label[:1].upper() + label[1:], list(choices), key=key, format_func=format_func, help=help,
+                 on_change=lambda: remember(name, st.session_state[key]))
+    return value

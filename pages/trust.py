@@ -5,19 +5,10 @@ from components import workforce_charts as wc
 from components.app import ensure_navigation, package, table
 from components.chart_card import chart_card
 from components.text import plain
-from components.view_state import copy_link_control, remember, view_param
+from components.view_state import copy_link_control, view_param, view_select
 from data import derive
 
-
 ensure_navigation()
-def pick(name, options, default, label, fmt):
-    """A keyboard-operable selector that reads and writes ?name= (notice + default on a bad value)."""
-    key = f"trust-{name}"
-    value = view_param(name, options, default, label)
-    st.session_state[key] = value
-    st.selectbox(label[:1].upper() + label[1:], options, key=key, format_func=fmt,
-                 on_change=lambda: remember(name, st.session_state[key]))
-    return value
 
 
 def show(card, what, place, year=None):
@@ -34,7 +25,7 @@ t = package().tables
 if table("organisations") is None or table("sources") is None:
     st.stop()
 names, full, sources = wc.org_names(t["organisations"]), wc.org_names(t["organisations"], "name"), t["sources"]
-org = pick("org", wc.org_choices(t, include_icb=True), "R1H", "organisation", names.get)
+org = view_select("org", wc.org_choices(t, include_icb=True), "R1H", "organisation", names.get)
 place = names[org]
 st.markdown(f"**{plain(full[org])}**")
 copy_link_control("trust", {"org": org})

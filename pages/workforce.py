@@ -5,20 +5,10 @@ from components import workforce_charts as wc
 from components.app import ensure_navigation, package, table
 from components.chart_card import chart_card
 from components.text import plain
-from components.view_state import copy_link_control, remember, view_param
+from components.view_state import copy_link_control, view_select
 from data import derive
 
-
 ensure_navigation()
-def pick(name, options, default, label, fmt):
-    """A keyboard-operable selector that reads and writes ?name= (notice + default on a bad value)."""
-    key = f"workforce-{name}"
-    value = view_param(name, options, default, label)
-    st.session_state[key] = value
-    st.selectbox(label[:1].upper() + label[1:], options, key=key, format_func=fmt,
-                 on_change=lambda: remember(name, st.session_state[key]))
-    return value
-
 
 def show(card, what, place, year=None):
     if card is None:
@@ -34,7 +24,7 @@ t = package().tables
 if table("organisations") is None or table("sources") is None:
     st.stop()
 names, sources = wc.org_names(t["organisations"]), t["sources"]
-org = pick("org", wc.org_choices(t), derive.SYSTEM, "organisation", names.get)
+org = view_select("org", wc.org_choices(t), derive.SYSTEM, "organisation", names.get)
 place = names[org]
 params = {"org": org}
 
@@ -42,7 +32,7 @@ st.header("Representation by staff group (WRES indicator 1)")
 shares = None
 if table("workforce") is not None and table("staff_groups") is not None:
     labels = wc.group_labels(t["staff_groups"])
-    params["group"] = group = pick("group", list(labels), wc.DEFAULT_FOCUS, "staff group to describe", labels.get)
+    params["group"] = group = view_select("group", list(labels), wc.DEFAULT_FOCUS, "staff group to describe", labels.get)
     shares = derive.workforce_shares(t)
     show(wc.representation_trend_card(shares, org, names, sources, residents=wc.residents_for(t, org), focus=group,
                                       staff_groups=t["staff_groups"]), "workforce figures", place)
@@ -57,7 +47,7 @@ if table("wres") is not None and table("wres_indicators") is not None:
     if not years:
         st.info(plain(wc.missing_text("WRES indicators", place)), icon="ℹ️")
     else:
-        params["year"] = year = int(pick("year", years, years[-1], "WRES year", str))
+        params["year"] = year = int(view_select("year", years, years[-1], "WRES year", str))
         if len(orgs) > 1:
             st.caption("WRES figures are published trust by trust, so the system view shows the five trusts side by side.")
         show(wc.wres_ratio_card(wres, meta, orgs, names, year, sources, place=place), "WRES indicators 2 to 4", place, year)

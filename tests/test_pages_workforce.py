@@ -115,11 +115,11 @@ def test_workforce_group_focuses_the_sentence():
 
 def test_workforce_choosing_an_organisation_updates_the_link():
     at = open_page(WORKFORCE)
-    at.selectbox(key="workforce-org").set_value("RF4").run()
+    at.selectbox(key="select-org").set_value("RF4").run()
     assert not at.exception
     assert param(at, "org") == "RF4"
     assert all("BHRUT" in c["alt"] for c in charts(at))
-    at.selectbox(key="workforce-year").set_value("2022").run()
+    at.selectbox(key="select-year").set_value("2022").run()
     assert param(at, "year") == "2022"
     assert any(h.startswith("BHRUT, WRES 2022:") for h in subheaders(at))
 
