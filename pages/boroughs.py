@@ -1,4 +1,36 @@
+"""/boroughs: NEL's eight boroughs in London, by any borough measure, as a map, a 3D view and a table."""
 import streamlit as st
 
-st.title("boroughs")
-st.write("This page is being built.")
+from components import maps
+from components.app import ensure_navigation, table
+from components.chart_card import chart_card
+from components.view_state import copy_link_control, view_select
+from data.derive import borough_measures, measure_choices
+
+ensure_navigation()
+
+NEEDED = ("boroughs", "population", "ethnic_groups", "measures", "borough_measures", "sources")
+OPTIONAL = ("area_benchmarks", "organisations")
+
+st.title("Borough map")
+st.markdown("Where North East London's residents live, by ethnic group: the eight boroughs the NHS in "
+            "North East London serves, in their London context. Choose a measure and a borough; "
+            "the map, the 3D view and the tables follow.")
+
+tables = {name: table(name) for name in NEEDED + OPTIONAL}
+if all(tables[name] is not None for name in NEEDED):
+    frame = borough_measures(tables)
+    choices = measure_choices(frame)
+    boroughs = maps.nel_boroughs(frame)
+    left, right = st.columns(2)
+    with left:
+        measure = view_select("measure", list(choices), maps.DEFAULT_MEASURE, "measure", choices.get,
+                              help="What the map shades and the 3D view raises.")
+    with right:
+        borough = view_select("borough", list(boroughs), maps.DEFAULT_BOROUGH, "borough", boroughs.get,
+                              help="Outlined in yellow on the map and stated in the sentence below it.")
+    copy_link_control("boroughs", {"measure": measure, "borough": borough})
+    chart_card(maps.borough_map_card(frame, tables["measures"], tables["area_benchmarks"], tables["sources"],
+                                     measure, borough))
+    chart_card(maps.borough_deck_card(frame, tables["measures"], tables["sources"], tables["organisations"],
+                                      measure, borough), height=420)

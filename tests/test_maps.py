@@ -1,0 +1,346 @@
+"""The borough map builders: bins, the offline plotly map, the pydeck view, sentences and tables."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from components import maps
+from components.cards import STATUS_WORDS
+from components.palette import HIGHLIGHT, ILLUSTRATIVE_LABEL, MUTED, SEQUENTIAL
+from data.derive import borough_measures
+from data.package import load_package
+from data.schema import SHIPPED_PACKAGE
+from geo.boundaries import borough_centroids
+
+NEL = {  # gss -> name: the eight NEL boroughs
+    "E09000001": "City of London", "E09000002": "Barking and Dagenham", "E09000012": "Hackney",
+    "E09000016": "Havering", "E09000025": "Newham", "E09000026": "Redbridge",
+    "E09000030": "Tower Hamlets", "E09000031": "Waltham Forest",
+}
+GM = "residents_global_majority_percent"
+NEWHAM, HACKNEY, HAVERING, TOWER_HAMLETS = "E09000025", "E09000012", "E09000016", "E09000030"
+
+
+def frame(values: dict[str, tuple[float, str]], measure_id: str = GM, label: str = "Global-majority share of residents",
+          unit: str = "percent") -> pd.DataFrame:
+    """A small borough_measures-shaped frame: every London borough, values only where given."""
+    cents = borough_centroids()
+    rows = []
+    for gss, name in zip(cents["gss_code"], cents["name"]):
+        base = {"gss_code": gss, "name": name, "in_nel": gss in NEL}
+        if gss in values:
+            v, status = values[gss]
+            rows.append({**base, "measure_id": measure_id, "measure": label, "unit": unit, "value": v, "status": status,
+                         "source_id": "illustrative" if status == "illustrative" else "src-" + gss,
+                         "period": "Census 2021 (illustrative)" if status == "illustrative" else "Census 2021 (21 March 2021)",
+                         "note": ""})
+        else:
+            rows.append({**base, "measure_id": None, "measure": None, "unit": None, "value": np.nan, "status": None,
+                         "source_id": None, "period": None, "note": None})
+    return pd.DataFrame(rows)
+
+
+SOURCES = pd.DataFrame({
+    "source_id": ["src-" + g for g in NEL] + ["illustrative", "london-boundaries", "bench", "ods-etr"],
+    "title": [f"Census table for {n}" for n in NEL.values()] + ["Illustrative values", "London boundaries", "Bench source",
+                                                                 "ODS extract"],
+    "publisher": ["ONS"] * len(NEL) + ["", "GLA", "ONS", "NHS"],
+    "url": ["https://example.org/" + g for g in NEL] + [None, "https://data.london.gov.uk/x", None, None],
+})
+BENCH = pd.DataFrame({
+    "area": ["North East London", "London"], "measure_id": [GM, GM], "value": [53.0, 63.2], "year": [2021, 2021],
+    "period": ["As stated in the strategy (January 2025)", "Census 2021 (21 March 2021)"],
+    "source_id": ["bench", "bench"], "status": ["published", "published"], "note": ["Method not stated.", ""],
+})
+MIXED = {NEWHAM: (69.2, "published"), TOWER_HAMLETS: (60.6, "published"), HACKNEY: (46.6, "illustrative"),
+         "E09000001": (30.5, "published")}  # four with values, four 'not yet published'
+
+
+def info(f: pd.DataFrame, measure_id: str = GM) -> dict:
+    return maps.measure_info(f, None, measure_id)
+
+
+def borough_traces(fig) -> dict[str, object]:
+    """The drawn borough polygons (not legend swatches or the highlight), by name."""
+    return {t.name: t for t in fig.data if t.fill == "toself" and t.x and t.x[0] is not None}
+
+
+def legend_names(fig) -> list[str]:
+    return [t.name for t in fig.data if t.showlegend]
+
+
+# --- Bins -------------------------------------------------------------------------------------
+
+def test_bins_cover_the_values_with_round_edges_and_darker_blue_for_higher():
+    bins = maps.make_bins([23.5, 30.5, 46.6, 55.1, 69.2], "percent")
+    assert bins[0].low <= 23.5 and bins[-1].high > 69.2
+    assert all(b.low % 10 == 0 and b.high - b.low == 10 for b in bins)
+    assert [b.label for b in bins][0] == "20% to under 30%"
+    order = [SEQUENTIAL.index(b.colour) for b in bins]
+    assert order == sorted(order) and len(set(order)) == len(order)
+    assert SEQUENTIAL[0] not in [b.colour for b in bins]  # the lightest is never a value (white means no figure)
+    assert maps.bin_for(69.2, bins) is bins[-1] and maps.bin_for(23.5, bins) is bins[0]
+    assert maps.bin_for(30.0, bins).label == "30% to under 40%"
+    assert maps.bin_for(float("nan"), bins) is None
+
+
+def test_bins_for_counts_single_values_and_nothing():
+    counts = maps.make_bins([218_900, 310_300], "count")
+    assert counts[0].label.startswith("200,000 to under")
+    assert maps.bin_for(310_300, counts) is not None
+    one = maps.make_bins([85.24], "percent")
+    assert len(one) == 1 and one[0].low <= 85.24 < one[0].high
+    assert maps.make_bins([np.nan, np.nan], "percent") == []
+
+
+# --- Rows, sentence, title --------------------------------------------------------------------
+
+def test_measure_rows_lists_all_eight_nel_boroughs_and_marks_gaps():
+    rows = maps.measure_rows(frame(MIXED), GM)
+    assert dict(zip(rows["gss_code"], rows["name"])) == dict(sorted(NEL.items(), key=lambda kv: kv[1]))
+    gaps = rows[rows["value"].isna()]
+    assert set(gaps["gss_code"]) == set(NEL) - set(MIXED)
+    assert set(gaps["status"]) == {maps.NOT_PUBLISHED}
+
+
+def test_sentence_states_the_chosen_figure_rank_and_benchmarks():
+    f = frame({g: (v, "published") for g, v in zip(NEL, [30.5, 55.1, 46.6, 23.5, 69.2, 63.9, 60.6, 46.8])})
+    rows = maps.measure_rows(f, GM)
+    text = maps.borough_sentence(rows, NEWHAM, info(f), maps.benchmark_rows(BENCH, GM))
+    assert text.startswith("In Newham, 69% of residents are from the global majority (Census 2021), "
+                           "the highest of NEL's eight boroughs.")
+    assert "London 63%" in text and "North East London 53% (as stated in the strategy)" in text
+    assert "illustrative" not in text
+    low = maps.borough_sentence(rows, HAVERING, info(f), maps.benchmark_rows(BENCH, GM))
+    assert "the lowest of NEL's eight boroughs" in low and "24%" in low  # 23.5 rounds half up
+    mid = maps.borough_sentence(rows, TOWER_HAMLETS, info(f), maps.benchmark_rows(None, GM))
+    assert "the 3rd highest" in mid and "For comparison" not in mid
+
+
+def test_sentence_flags_illustrative_values_and_gaps():
+    f = frame(MIXED)
+    rows = maps.measure_rows(f, GM)
+    hackney = maps.borough_sentence(rows, HACKNEY, info(f), maps.benchmark_rows(None, GM))
+    assert "47%" in hackney and "illustrative figure, not real data" in hackney
+    assert "of the 4 NEL boroughs with a figure" in hackney and "ranking includes illustrative" in hackney
+    havering = maps.borough_sentence(rows, HAVERING, info(f), maps.benchmark_rows(None, GM))
+    assert "not yet published" in havering and "%" not in havering
+    assert "4 of NEL's eight boroughs have a figure" in havering
+
+
+def test_sentence_phrases_for_groups_and_counts():
+    asian = frame({NEWHAM: (42.2, "published")}, "residents_asian_percent", "Asian share of residents")
+    text = maps.borough_sentence(maps.measure_rows(asian, "residents_asian_percent"), NEWHAM,
+                                 info(asian, "residents_asian_percent"), maps.benchmark_rows(None, "x"))
+    assert text.startswith("In Newham, 42% of residents are Asian (Census 2021)")
+    total = frame({TOWER_HAMLETS: (310_300, "published")}, "residents_total", "Usual residents", "count")
+    text = maps.borough_sentence(maps.measure_rows(total, "residents_total"), TOWER_HAMLETS,
+                                 info(total, "residents_total"), maps.benchmark_rows(None, "x"))
+    assert "there were 310,300 usual residents" in text
+
+
+def test_title_states_highest_and_lowest_and_marks_illustrative():
+    rows = maps.measure_rows(frame(MIXED), GM)
+    title = maps.map_title(rows, info(frame(MIXED)))
+    assert title == ("Global-majority share of residents is highest in Newham (69%) and lowest in City of London (31%)")
+    rows2 = maps.measure_rows(frame({HACKNEY: (10.0, "illustrative"), NEWHAM: (42.0, "published")}), GM)
+    assert "lowest in Hackney (10%, illustrative)" in maps.map_title(rows2, info(frame(MIXED)))
+    assert "not yet published" in maps.map_title(maps.measure_rows(frame({}), GM), info(frame(MIXED)))
+
+
+# --- The plotly map ---------------------------------------------------------------------------
+
+def test_map_draws_all_33_boroughs_without_any_geo_trace():
+    f = frame(MIXED)
+    fig = maps.borough_map_figure(maps.measure_rows(f, GM), info(f), NEWHAM)
+    drawn = borough_traces(fig)
+    assert len(drawn) == 33
+    assert {t.type for t in fig.data} == {"scatter"}
+    spec = fig.to_json()
+    for banned in ('"choropleth', '"scattergeo', '"geo"', "mapbox", "cdn.plot.ly", "topojson"):
+        assert banned not in spec
+    assert len(spec) < 40_000, len(spec)
+    assert fig.layout.yaxis.scaleanchor == "x"
+    assert fig.layout.yaxis.scaleratio == pytest.approx(1 / math.cos(math.radians(51.5)), rel=1e-3)
+
+
+def test_map_colours_follow_the_data():
+    f = frame(MIXED)
+    rows = maps.measure_rows(f, GM)
+    fig = maps.borough_map_figure(rows, info(f), NEWHAM)
+    drawn = borough_traces(fig)
+    bins = maps.make_bins(rows["value"], "percent")
+    # published: the bin's colour, solid outline
+    assert drawn["Newham"].fillcolor == maps.bin_for(69.2, bins).colour
+    assert drawn["Newham"].line.dash in (None, "solid") and not drawn["Newham"].fillpattern.shape
+    assert drawn["Tower Hamlets"].fillcolor == maps.bin_for(60.6, bins).colour
+    # illustrative: hatched and dotted, and named so in the legend
+    assert drawn["Hackney"].line.dash == "dot" and drawn["Hackney"].fillpattern.shape == "/"
+    assert ILLUSTRATIVE_LABEL in legend_names(fig)
+    # not yet published: white, dashed, not a value colour, and in the legend
+    assert drawn["Havering"].fillcolor == "#FFFFFF" and drawn["Havering"].line.dash == "dash"
+    assert maps.NOT_PUBLISHED_LABEL in legend_names(fig)
+    # outside NEL: muted, names in the hover
+    assert drawn["Camden"].fillcolor == MUTED and "not part of NEL" in drawn["Camden"].text
+    # legend: one entry per bin with its range; bins no borough falls in are marked '(none)'
+    entries = [n for n in legend_names(fig) if "under" in n]
+    assert [b.label for b in bins] == [n.removesuffix(" (none)") for n in entries]
+    assert [n for n in entries if n.endswith("(none)")] == ["50% to under 60% (none)"]
+
+
+def test_map_has_no_illustrative_or_gap_legend_when_there_are_none():
+    f = frame({g: (50.0 + i, "published") for i, g in enumerate(NEL)})
+    fig = maps.borough_map_figure(maps.measure_rows(f, GM), info(f), NEWHAM)
+    names = legend_names(fig)
+    assert ILLUSTRATIVE_LABEL not in names and maps.NOT_PUBLISHED_LABEL not in names
+    assert not any(t.line.dash == "dot" for t in borough_traces(fig).values())
+
+
+def test_map_highlights_the_chosen_borough_and_labels_every_nel_borough():
+    f = frame(MIXED)
+    fig = maps.borough_map_figure(maps.measure_rows(f, GM), info(f), TOWER_HAMLETS)
+    chosen = [t for t in fig.data if t.name == "Chosen: Tower Hamlets"]
+    assert len(chosen) == 1 and chosen[0].line.color == HIGHLIGHT and chosen[0].showlegend
+    assert chosen[0].x == borough_traces(fig)["Tower Hamlets"].x
+    texts = [a.text for a in fig.layout.annotations]
+    assert len(texts) == 8
+    assert any(t.startswith("<b>Tower Hamlets</b>") and "61%" in t for t in texts)
+    assert any(t.startswith("Hackney") and "47%" in t and "(illustrative)" in t for t in texts)
+    assert any(t.startswith("Havering") and "not yet published" in t for t in texts)
+    assert not any("(illustrative)" in t for t in texts if t.startswith("Newham"))
+
+
+def test_alt_text_lists_every_value():
+    f = frame(MIXED)
+    alt = maps.map_alt(maps.measure_rows(f, GM), info(f), "Newham")
+    assert "Newham 69%" in alt and "Hackney 47% (illustrative)" in alt and "Havering not yet published" in alt
+    assert "Newham is outlined in yellow" in alt
+
+
+# --- Table and card ---------------------------------------------------------------------------
+
+def test_table_puts_the_chosen_borough_first_with_status_source_and_period():
+    f = frame(MIXED)
+    rows = maps.measure_rows(f, GM)
+    table = maps.map_table(rows, info(f), HACKNEY, maps.benchmark_rows(BENCH, GM), SOURCES)
+    assert list(table.columns) == ["Borough or area", "Global-majority share of residents (%)", "Status", "Source",
+                                   "Period", "Note"]
+    first = table.iloc[0]
+    assert first["Borough or area"] == "Hackney (chosen)" and first["Status"] == STATUS_WORDS["illustrative"]
+    assert first["Global-majority share of residents (%)"] == "46.6"
+    newham = table[table["Borough or area"] == "Newham"].iloc[0]
+    assert newham["Source"] == "Census table for Newham" and newham["Period"] == "Census 2021 (21 March 2021)"
+    havering = table[table["Borough or area"] == "Havering"].iloc[0]
+    assert havering["Global-majority share of residents (%)"] == maps.NOT_PUBLISHED
+    assert havering["Status"] == maps.NOT_PUBLISHED_LABEL
+    assert list(table["Borough or area"].tail(2)) == ["North East London (wider area)", "London (wider area)"]
+    assert table.iloc[-1]["Source"] == "Bench source"
+    assert len(table) == 8 + 2 and not table["Borough or area"].str.contains("Camden").any()
+
+
+def test_card_carries_sources_attribution_and_caveats():
+    f = frame(MIXED)
+    card = maps.borough_map_card(f, None, BENCH, SOURCES, GM, NEWHAM)
+    titles = [s.title for s in card.sources]
+    assert "London boundaries" in titles and "Bench source" in titles and "Census table for Newham" in titles
+    assert any("Crown copyright" in c for c in card.caveats)
+    assert any("Not yet published for" in c and "Havering" in c for c in card.caveats)
+    assert any("North East London: Method not stated." == c for c in card.caveats)
+    assert card.has_illustrative
+    assert "global majority" in card.definition.lower()
+
+
+# --- The pydeck view --------------------------------------------------------------------------
+
+ORGS = pd.DataFrame({
+    "ods_code": ["R1H", "RWK", "NEL"], "short_name": ["Barts Health", "ELFT", "NEL system"],
+    "site_name": ["The Royal London Hospital", "Robert Dolan House", None],
+    "site_lat": [51.5186, 51.5135, np.nan], "site_lon": [-0.0594, -0.0716, np.nan],
+    "source_id": ["ods-etr"] * 3, "note": [""] * 3,
+})
+
+
+def deck_json(chosen=NEWHAM, values=MIXED) -> dict:
+    f = frame(values)
+    deck = maps.borough_deck(maps.measure_rows(f, GM), info(f), chosen, maps.deck_sites(ORGS))
+    text = deck.to_json()
+    assert "\n" not in text  # compact: no pydeck indentation
+    return json.loads(text)
+
+
+def layer(spec: dict, layer_id: str) -> dict:
+    return next(l for l in spec["layers"] if l["id"] == layer_id)
+
+
+def test_deck_has_no_basemap_and_raises_nel_boroughs_by_value():
+    spec = deck_json()
+    assert spec["mapStyle"] == maps.EMPTY_MAP_STYLE
+    assert spec.get("mapProvider") is None
+    assert "cartocdn" not in json.dumps(spec) and "mapbox://" not in json.dumps(spec)
+    raised = {f["properties"]["name"]: f["properties"] for f in layer(spec, "nel-boroughs")["data"]["features"]}
+    assert set(raised) == {"Newham", "Tower Hamlets", "Hackney", "City of London"}
+    assert raised["Newham"]["height"] == maps.MAX_HEIGHT_M
+    assert raised["Tower Hamlets"]["height"] == round(maps.MAX_HEIGHT_M * 60.6 / 69.2)
+    assert raised["Newham"]["fill"][:3] == [int(HIGHLIGHT[i:i + 2], 16) for i in (1, 3, 5)]  # chosen: yellow
+    assert raised["Hackney"]["fill"][3] < 255 and "Illustrative" in raised["Hackney"]["tooltip"]
+    flat = {f["properties"]["name"]: f["properties"] for f in layer(spec, "other-boroughs")["data"]["features"]}
+    assert len(flat) == 33 - 4 and flat["Camden"]["height"] == 0
+    assert flat["Camden"]["fill"][:3] == [int(MUTED[i:i + 2], 16) for i in (1, 3, 5)]
+    assert "not yet published" in flat["Havering"]["tooltip"]
+
+
+def test_deck_marks_sites_on_the_roofs_with_names():
+    spec = deck_json()
+    sites = layer(spec, "trust-sites")["data"]
+    assert [s["name"] for s in sites] == ["ELFT", "Barts Health"]  # the system pseudo-org has no site
+    tower_hamlets_height = round(maps.MAX_HEIGHT_M * 60.6 / 69.2)
+    assert all(s["position"][2] > tower_hamlets_height for s in sites)  # both sites are in Tower Hamlets
+    assert layer(spec, "site-labels")["getText"] == "@@=name"
+    labels = layer(spec, "chosen-label")["data"]
+    assert [l["text"] for l in labels] == ["Newham: 69%"]
+    assert spec["initialViewState"]["pitch"] > 0
+
+
+def test_deck_card_alt_and_table():
+    f = frame(MIXED)
+    card = maps.borough_deck_card(f, None, SOURCES, ORGS, GM, NEWHAM)
+    assert "Newham is yellow" in card.alt and "Barts Health" in card.alt
+    shown = card.table["Shown as"].tolist()
+    assert shown.count("Dot (main site)") == 2 and shown.count("Flat white borough") == 4
+    assert card.table.iloc[0]["Name"] == "Newham (chosen)"
+    assert "ODS extract" in [s.title for s in card.sources] and "London boundaries" in [s.title for s in card.sources]
+
+
+# --- On the shipped data ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def shipped():
+    pkg = load_package(SHIPPED_PACKAGE)
+    return pkg.tables, borough_measures(pkg.tables)
+
+
+def test_every_shipped_measure_builds_a_small_map(shipped):
+    tables, f = shipped
+    for measure_id in f["measure_id"].dropna().unique():
+        card = maps.borough_map_card(f, tables["measures"], tables["area_benchmarks"], tables["sources"], measure_id, NEWHAM)
+        assert len(borough_traces(card.figure)) == 33
+        assert len(card.figure.to_json()) < 40_000
+        assert card.sentence and card.title and len(card.table) >= 8
+
+
+def test_shipped_default_sentence(shipped):
+    tables, f = shipped
+    card = maps.borough_map_card(f, tables["measures"], tables["area_benchmarks"], tables["sources"],
+                                 maps.DEFAULT_MEASURE, maps.DEFAULT_BOROUGH)
+    assert card.sentence.startswith("In Newham, 69% of residents are from the global majority (Census 2021), "
+                                    "the highest of NEL's eight boroughs")
+    assert "London 63%" in card.sentence and "England and Wales 18%" in card.sentence
+    deck = maps.borough_deck_card(f, tables["measures"], tables["sources"], tables["organisations"],
+                                  maps.DEFAULT_MEASURE, maps.DEFAULT_BOROUGH)
+    spec = json.loads(deck.figure.to_json())
+    assert len(layer(spec, "trust-sites")["data"]) == 6
+    assert len(deck.figure.to_json()) < 60_000
