@@ -7,7 +7,7 @@ DATA ?= $(NEL_DATA)
 PORT ?= 8501
 export NEL_DATA
 
-.PHONY: run test validate illustrative report clean
+.PHONY: run test validate illustrative report serve-prod stop-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ illustrative: $(VENV)/.installed-run
 
 report: $(VENV)/.installed-run
 	$(BIN)/python -m components.report --output build/report/index.html
+
+serve-prod: $(VENV)/.installed-run
+	deploy/serve-prod.sh
+
+stop-prod:
+	deploy/stop-prod.sh
 
 clean:
 	rm -rf $(VENV) node_modules build .pytest_cache
