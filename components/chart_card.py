@@ -52,3 +52,11 @@ def about(card: ChartCard) -> None:
         st.markdown("**Sources.**\n" + lines)
     for note in card.all_caveats():
         st.markdown(f"- {plain(note)}")
+
+
+def chart_or_notice(card: ChartCard | None, notice: str) -> None:
+    """Render the card, or say plainly why there is no chart (for example 'not yet published')."""
+    if card is None:
+        st.info(plain(notice), icon="ℹ️")
+    else:
+        chart_card(card)

@@ -1,7 +1,6 @@
 """Presenter mode's Streamlit pieces: the projector stylesheet, building a slide safely, moving on."""
 from __future__ import annotations
 
-import streamlit as st
 
 from components.cards import ChartCard
 from components.catalogue import build
@@ -26,12 +25,22 @@ def build_slide(package: Package, slide: Slide) -> tuple[ChartCard | None, str]:
     try:
         card = build(package.tables, slide.kind, **slide.params)
     except TableUnavailable as exc:
-        return None, f"The data for this slide failed its checks ({exc.table}); see the 'About the data' page."
+        return None, _unavailable(exc.table, exc.problems)
     except (KeyError, TypeError, ValueError) as exc:
-        return None, f"The slide's settings do not match the data ({type(exc).__name__}); check the deck file."
+        missing = exc.args[0] if isinstance(exc, KeyError) and exc.args else None
+        if isinstance(missing, str) and missing in package.broken:  # a table that failed its checks
+            return None, _unavailable(missing, package.broken[missing])
+        return None, "The slide's settings do not match the data; check the deck file."
     if card is None:
         return None, "There are no published or illustrative figures for this slide yet."
     return card, ""
+
+
+def _unavailable(table: str, problems) -> str:
+    """Name the file and its first problem (as code, so text from the file stays inert)."""
+    first = str(problems[0]).replace("`", "'") if problems else table
+    return (f"The data for this slide cannot be shown: the published file for **{table}** failed its checks "
+            f"(`{first}`). The 'About the data' page lists every problem.")
 
 
 def go_to(deck: str, number: int, total: int) -> None:

@@ -12,7 +12,6 @@ import hashlib
 import io
 import json
 import posixpath
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -41,7 +40,16 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.row if self.row is not None else '-'}:{self.column or '-'}: {self.message}"
+        row = self.row if self.row is not None else "-"
+        return f"{_one_line(self.file, True) or '-'}:{row}:{_one_line(self.column, True) or '-'}: {_one_line(self.message)}"
+
+
+def _one_line(text: object, name: bool = False) -> str:
+    """Keep a problem on one parseable line: control characters escaped; in a file or column name
+    (which come from the package), ':' written as %3A so FILE:ROW:COLUMN splits one way."""
+    s = "" if text is None else str(text)
+    s = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in s)
+    return s.replace(":", "%3A")[:200] if name else s
 
 
 class TableUnavailable(Exception):
@@ -213,10 +221,10 @@ def _convert(series: pd.Series, ftype: str) -> tuple[pd.Series, pd.Series]:
     """Typed values and a mask of non-empty cells that do not parse as the type."""
     empty = series == ""
     if ftype == "integer":
-        ok = series.str.fullmatch(r"[+-]?\d{1,15}")
+        ok = series.str.fullmatch(r"[+-]?[0-9]{1,15}")  # ASCII digits: \d passes '٢٠٢٤', read as empty
         values = pd.to_numeric(series.where(ok), errors="coerce").astype("Int64")
     elif ftype == "number":
-        ok = series.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+        ok = series.str.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
         values = pd.to_numeric(series.where(ok), errors="coerce").astype("Float64")
     elif ftype == "boolean":
         ok = series.isin(TRUE_VALUES | FALSE_VALUES)
@@ -363,6 +371,8 @@ def _manifest(reader: _Reader) -> tuple[dict | None, bytes, list[Problem]]:
         return None, data, [Problem(MANIFEST, None, None, "bytes are not valid UTF-8")]
     except json.JSONDecodeError as exc:
         return None, data, [Problem(MANIFEST, exc.lineno, None, f"not valid JSON ({exc.msg}, column {exc.colno})")]
+    except RecursionError:
+        return None, data, [Problem(MANIFEST, None, None, "not valid JSON (nested too deeply)")]
     if not isinstance(manifest, dict) or not isinstance(manifest.get("resources"), list):
         return None, data, [Problem(MANIFEST, None, "resources", "expected a JSON object with a 'resources' list")]
     return manifest, data, []
@@ -439,9 +449,11 @@ def load_package(source: str | Path) -> Package:
         typed[name] = _check_table(name, path, fields, frame, line_arr, out)
         _check_primary_key(path, res["schema"].get("primaryKey", []), frame, line_arr, out)
 
+    # Rules need every column of their table (a missing one is already reported above).
+    complete = {n: t for n, t in typed.items() if all(f["name"] in t for f in spec[n]["schema"]["fields"])}
     for name, rule in RULES.items():
-        if name in typed:
-            rule(file_of[name], typed[name], out, typed)
+        if name in complete:
+            rule(file_of[name], complete[name], out, complete)
 
     for name, res in spec.items():
         if name not in raw_tables:

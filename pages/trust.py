@@ -3,7 +3,7 @@ import streamlit as st
 
 from components import workforce_charts as wc
 from components.app import ensure_navigation, package, table
-from components.chart_card import chart_card
+from components.chart_card import chart_or_notice
 from components.text import plain
 from components.view_state import copy_link_control, view_param, view_select
 from data import derive
@@ -11,11 +11,8 @@ from data import derive
 ensure_navigation()
 
 
-def show(card, what, place, year=None):
-    if card is None:
-        st.info(plain(wc.missing_text(what, place, year)), icon="ℹ️")
-    else:
-        chart_card(card)
+def show_card(card, what, place, year=None):
+    chart_or_notice(card, wc.missing_text(what, place, year))
 
 
 st.title("Trust profile")
@@ -53,11 +50,11 @@ st.header("Which figures are illustrative")
 lines = wc.status_summary([compare, trend, *wres_cards, board, remi])
 st.markdown("\n".join(f"- {plain(line)}" for line in lines) or f"No figures for {plain(place)} are in the package yet.")
 st.header("Representation by staff group")
-show(compare, "representation figures", place)
-show(trend, "representation over time", place)
+show_card(compare, "representation figures", place)
+show_card(trend, "representation over time", place)
 st.header("WRES indicators" + (f", {year}" if year else ""))
-show(wres_cards[0], "WRES indicators 2 to 4", place, year)
-show(wres_cards[1], "WRES indicators 5 to 8", place, year)
-show(board, "WRES indicator 9", place)
+show_card(wres_cards[0], "WRES indicators 2 to 4", place, year)
+show_card(wres_cards[1], "WRES indicators 5 to 8", place, year)
+show_card(board, "WRES indicator 9", place)
 st.header("Race Equity Maturity Index (REMI)")
-show(remi, "REMI self-assessment", place)
+show_card(remi, "REMI self-assessment", place)

@@ -3,18 +3,16 @@ import streamlit as st
 
 from components import workforce_charts as wc
 from components.app import ensure_navigation, package, table
-from components.chart_card import chart_card
+from components.chart_card import chart_or_notice
 from components.text import plain
 from components.view_state import copy_link_control, view_select
 from data import derive
 
 ensure_navigation()
 
-def show(card, what, place, year=None):
-    if card is None:
-        st.info(plain(wc.missing_text(what, place, year)), icon="ℹ️")
-    else:
-        chart_card(card)
+
+def show_card(card, what, place, year=None):
+    chart_or_notice(card, wc.missing_text(what, place, year))
 
 
 st.title("Representation and WRES")
@@ -34,7 +32,7 @@ if table("workforce") is not None and table("staff_groups") is not None:
     labels = wc.group_labels(t["staff_groups"])
     params["group"] = group = view_select("group", list(labels), wc.DEFAULT_FOCUS, "staff group to describe", labels.get)
     shares = derive.workforce_shares(t)
-    show(wc.representation_trend_card(shares, org, names, sources, residents=wc.residents_for(t, org), focus=group,
+    show_card(wc.representation_trend_card(shares, org, names, sources, residents=wc.residents_for(t, org), focus=group,
                                       staff_groups=t["staff_groups"]), "workforce figures", place)
 
 st.header("WRES indicators 2 to 9")
@@ -50,8 +48,8 @@ if table("wres") is not None and table("wres_indicators") is not None:
         params["year"] = year = int(view_select("year", years, years[-1], "WRES year", str))
         if len(orgs) > 1:
             st.caption("WRES figures are published trust by trust, so the system view shows the five trusts side by side.")
-        show(wc.wres_ratio_card(wres, meta, orgs, names, year, sources, place=place), "WRES indicators 2 to 4", place, year)
-        show(wc.wres_survey_card(wres, meta, orgs, names, year, sources, place=place), "WRES indicators 5 to 8", place, year)
+        show_card(wc.wres_ratio_card(wres, meta, orgs, names, year, sources, place=place), "WRES indicators 2 to 4", place, year)
+        show_card(wc.wres_survey_card(wres, meta, orgs, names, year, sources, place=place), "WRES indicators 5 to 8", place, year)
         if shares is not None:
-            show(wc.board_gap_card(shares, org, names, sources, meta, year, orgs), "WRES indicator 9", place)
+            show_card(wc.board_gap_card(shares, org, names, sources, meta, year, orgs), "WRES indicator 9", place)
 copy_link_control("workforce", params)

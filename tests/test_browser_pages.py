@@ -5,7 +5,6 @@ Screenshots of every page are saved under tests/artifacts/screenshots/ (named in
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

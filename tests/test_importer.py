@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from data.importers.census_ts021 import ImportError_, import_into, main, read_ts021
+from data.importers.census_ts021 import ImportError_, main, read_ts021
 from data.package import load_package
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,6 @@
 """Presenter mode: /present?deck=NAME&slide=N opens exactly that slide; bad parameters never break it."""
 from __future__ import annotations
 
-import json
 
 import pytest
 from streamlit.testing.v1 import AppTest

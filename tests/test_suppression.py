@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from data import derive
 from data.package import load_package
