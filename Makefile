@@ -7,7 +7,7 @@ DATA ?= $(NEL_DATA)
 PORT ?= 8501
 export NEL_DATA
 
-.PHONY: run test validate illustrative report serve-prod stop-prod clean
+.PHONY: run test validate illustrative report bench serve-prod stop-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ illustrative: $(VENV)/.installed-run
 
 report: $(VENV)/.installed-run
 	$(BIN)/python -m components.report --output build/report/index.html
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.run
 
 serve-prod: $(VENV)/.installed-run
 	deploy/serve-prod.sh

@@ -60,7 +60,7 @@ def table(name: str):
 
 def show_unavailable(exc: TableUnavailable) -> None:
     first = exc.problems[0] if exc.problems else None
-    where = f" ({first})" if first else ""
+    where = f" (`{str(first).replace('`', chr(39))}`)" if first else ""  # as code: text from the file stays inert
     st.warning(
         f"This part of the dashboard cannot be shown: the published file for **{exc.table}** failed its "
         f"checks{where}. The rest of the dashboard still works; the 'About the data' page lists every problem.",

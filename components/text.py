@@ -6,6 +6,9 @@ import urllib.parse
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Streamlit's Markdown turns bare URLs, www. names and e-mail addresses into links even when escaped:
+# a word joiner (U+2060, invisible, not read aloud) after '://', 'www' and '@' keeps them text.
+_AUTOLINK = re.compile(r"(?<=\\:)(?=//)|(?<=www)(?=\\\.)|(?<=@)", re.IGNORECASE)
 
 
 def plain(text: object, limit: int = 2000) -> str:
@@ -14,7 +17,7 @@ def plain(text: object, limit: int = 2000) -> str:
     s = _INVISIBLE.sub("", s)
     if len(s) > limit:
         s = s[: limit - 1] + "…"
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", s)
+    return _AUTOLINK.sub("\u2060", _MARKDOWN_SPECIAL.sub(r"\\\1", s))
 
 
 def safe_url(url: object) -> str | None:

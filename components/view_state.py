@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
+from components.text import plain
+
 PARAMS = ("org", "borough", "year", "group", "measure", "deck", "slide")
 MAX_LENGTH = 64
 _SESSION_KEY = "_view_state"
@@ -26,7 +28,7 @@ def choose(raw: object, choices: Sequence[str], default: str, label: str) -> tup
     value = str(raw).strip()
     if value in choices:
         return value, None
-    shown = value if len(value) <= 30 else value[:30] + "…"
+    shown = plain(value if len(value) <= 30 else value[:30] + "…")  # the notice is Markdown: a link's text stays text
     if len(value) > MAX_LENGTH:
         return default, f"The link's {label} was too long to be valid, so the default is shown."
     return default, f"The link's {label} “{shown}” is not one this page knows, so the default is shown."

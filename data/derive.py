@@ -39,16 +39,21 @@ def trusts(tables: Tables) -> pd.DataFrame:
 def resident_group_counts(tables: Tables) -> pd.DataFrame:
     """One row per borough: total residents, global-majority residents and counts per group."""
     pop = tables["population"].merge(tables["ethnic_groups"][["ethnic_group", "global_majority"]], on="ethnic_group")
-    rows = []
-    for gss, g in pop.groupby("gss_code", sort=True):
-        counts = g.set_index("ethnic_group")["count"].astype(float)
-        rows.append({
-            "gss_code": gss, "total": counts.sum(), "global_majority": counts[g.set_index("ethnic_group")["global_majority"].astype(bool)].sum(),
-            **{gid: counts.reindex(list(groups or [])).sum() for gid, (_, groups) in GROUP_SHARE_MEASURES.items() if groups},
-            "status": combined_status(g["status"]), "source_id": ";".join(sorted(set(g["source_id"].astype(str)))),
-            "period": str(g["period"].iloc[0]),
-        })
-    return pd.DataFrame(rows)
+    if pop.empty:
+        return pd.DataFrame()
+    counts = pop["count"].astype(float)
+    columns = {"total": counts, "global_majority": counts.where(pop["global_majority"].astype(bool), 0.0)}
+    columns.update({gid: counts.where(pop["ethnic_group"].isin(list(groups)), 0.0)
+                    for gid, (_, groups) in GROUP_SHARE_MEASURES.items() if groups})
+    out = pd.DataFrame(columns).groupby(pop["gss_code"], sort=True).sum()
+    grouped = pop.groupby("gss_code", sort=True)
+    out["status"] = grouped["status"].agg(combined_status)
+    out["source_id"] = grouped["source_id"].agg(lambda s: ";".join(sorted(set(s.astype(str)))))
+    out["period"] = grouped["period"].agg(lambda s: str(s.iloc[0]))
+    out = out.rename_axis("gss_code").reset_index()
+    text = ["gss_code", "status", "source_id", "period"]
+    out[text] = out[text].astype(str)
+    return out
 
 
 def borough_measures(tables: Tables) -> pd.DataFrame:
@@ -58,14 +63,16 @@ def borough_measures(tables: Tables) -> pd.DataFrame:
     """
     boroughs = tables["boroughs"][["gss_code", "name", "in_nel"]]
     counts = resident_group_counts(tables)
-    rows = []
-    for _, r in counts.iterrows():
+    parts = []  # one block per measure; the merge below puts each borough's rows together, in measure order
+    if len(counts):
         for mid, (label, groups) in GROUP_SHARE_MEASURES.items():
-            numerator = r["global_majority"] if groups is None else r[mid]
-            rows.append({"gss_code": r["gss_code"], "measure_id": mid, "measure": label, "unit": "percent",
-                         "value": 100 * numerator / r["total"] if r["total"] else np.nan,
-                         "status": r["status"], "source_id": r["source_id"], "period": r["period"], "note": ""})
-    computed = pd.DataFrame(rows)
+            numerator = counts["global_majority"] if groups is None else counts[mid]
+            parts.append(pd.DataFrame({
+                "gss_code": counts["gss_code"], "measure_id": mid, "measure": label, "unit": "percent",
+                "value": (100 * numerator / counts["total"]).where(counts["total"] != 0, np.nan),
+                "status": counts["status"], "source_id": counts["source_id"], "period": counts["period"], "note": "",
+            }))
+    computed = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     measures = tables["measures"][["measure_id", "name", "unit"]].rename(columns={"name": "measure"})
     other = tables["borough_measures"].merge(measures, on="measure_id")
     other = other[["gss_code", "measure_id", "measure", "unit", "value", "status", "source_id", "period", "note"]]
@@ -172,21 +179,33 @@ def wres_long(tables: Tables) -> pd.DataFrame:
     w = tables["wres"].copy()
     w["low"] = np.nan
     w["high"] = np.nan
-    groups = w[w["group"].isin(["global_majority", "white"])].set_index(["ods_code", "year", "indicator", "group"])
-    for i, r in w[w["group"] == "comparison"].iterrows():
-        key = (r["ods_code"], r["year"], r["indicator"])
-        try:
-            gm = groups.loc[key + ("global_majority",)]
-            white = groups.loc[key + ("white",)]
-        except KeyError:
-            continue
-        if pd.isna(r["value"]) or any(pd.isna(x) for x in (gm["numerator"], gm["denominator"], white["numerator"], white["denominator"])):
-            continue
-        first, second = (gm, white) if int(r["indicator"]) == 3 else (white, gm)
-        ci = relative_likelihood_interval(int(first["numerator"]), int(first["denominator"]),
-                                          int(second["numerator"]), int(second["denominator"]))
+    key = ["ods_code", "year", "indicator"]
+    comparisons = w[w["group"] == "comparison"]
+    where = pd.MultiIndex.from_frame(comparisons[key])
+
+    def counts(group: str) -> tuple[np.ndarray, np.ndarray]:
+        """This group's numerator and denominator beside each comparison row (NaN where it has none):
+        one reindex, not a lookup per row (the loop it replaced took 37 s on a package 100x this one)."""
+        found = w.loc[w["group"] == group, [*key, "numerator", "denominator"]].drop_duplicates(key).set_index(key)
+        found = found.reindex(where)
+        return tuple(found[c].astype("Float64").to_numpy(dtype=float, na_value=np.nan) for c in ("numerator", "denominator"))
+
+    (gm_n, gm_d), (white_n, white_d) = counts("global_majority"), counts("white")
+    value = comparisons["value"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    indicator = comparisons["indicator"].to_numpy(dtype=float, na_value=np.nan)
+    known = ~np.isnan(value) & ~np.isnan(gm_n) & ~np.isnan(gm_d) & ~np.isnan(white_n) & ~np.isnan(white_d)
+    rows, lows, highs = [], [], []
+    for pos in np.flatnonzero(known):
+        gm, white = (int(gm_n[pos]), int(gm_d[pos])), (int(white_n[pos]), int(white_d[pos]))
+        first, second = (gm, white) if indicator[pos] == 3 else (white, gm)
+        ci = relative_likelihood_interval(*first, *second)
         if ci:
-            w.loc[i, ["low", "high"]] = ci
+            rows.append(comparisons.index[pos])
+            lows.append(ci[0])
+            highs.append(ci[1])
+    if rows:
+        w.loc[rows, "low"] = lows
+        w.loc[rows, "high"] = highs
     w["year"] = w["year"].astype(int)
     w["indicator"] = w["indicator"].astype(int)
     return w.sort_values(["ods_code", "indicator", "year", "group"]).reset_index(drop=True)

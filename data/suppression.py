@@ -40,9 +40,8 @@ def _suppress_workforce(t: pd.DataFrame) -> pd.DataFrame:
 def _suppress_wres(t: pd.DataFrame) -> pd.DataFrame:
     rest = t["denominator"] - t["numerator"]
     hide = is_small(t["numerator"]) | is_small(rest)
-    cell = ["ods_code", "year", "indicator"]
-    hidden_cells = set(map(tuple, t.loc[hide, cell].astype(str).to_numpy()))
-    derived = (t["group"] == "comparison") & t[cell].astype(str).apply(tuple, axis=1).isin(hidden_cells)
+    cells = pd.MultiIndex.from_frame(t[["ods_code", "year", "indicator"]].astype(str))  # one cell per row
+    derived = (t["group"] == "comparison") & cells.isin(cells[hide.to_numpy(dtype=bool)])
     hide = hide | derived
     t["numerator"] = t["numerator"].mask(hide)
     t["value"] = t["value"].mask(hide)

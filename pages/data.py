@@ -3,7 +3,7 @@ import streamlit as st
 
 from components import coverage as cov
 from components.app import ensure_navigation, package
-from components.chart_card import chart_card
+from components.chart_card import chart_card, escaped
 from components.text import link, plain
 from components.view_state import remember, view_param
 from geo.boundaries import ATTRIBUTION
@@ -52,7 +52,7 @@ if long is not None and len(long):
         else:
             chart_card(card)
     st.subheader("Every organisation")
-    st.table(cov.coverage_by_org(long), hide_index=True)
+    st.table(escaped(cov.coverage_by_org(long)), hide_index=True)
     st.download_button("Download the whole coverage matrix (CSV)", cov.coverage_csv(long), file_name="coverage.csv",
                        mime="text/csv", key="download-coverage", on_click="ignore")
 

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from components.app import ensure_navigation, package
+from components.chart_card import inert_figure
 from components.deck import DEFAULT_DECK, load_decks, presentation_figure
 from components.palette import PLOTLY_CONFIG
 from components.present import PRESENTER_CSS, build_slide, go_to
@@ -25,7 +26,7 @@ if card is None:
     st.info(notice, icon="ℹ️")
 else:
     st.title(plain(card.title))
-    st.plotly_chart(presentation_figure(card.figure), theme=None, config=PLOTLY_CONFIG, alt=card.alt,
+    st.plotly_chart(inert_figure(presentation_figure(card.figure)), theme=None, config=PLOTLY_CONFIG, alt=card.alt,
                     key=f"slide-{name}-{number}")
     st.markdown(f"#### {plain(card.sentence)}")
     st.caption(f"{plain(card.subtitle)} · {plain(card.status_note)} · Sources: "

@@ -3,7 +3,7 @@ import streamlit as st
 
 from components import workforce_charts as wc
 from components.app import ensure_navigation, package, table
-from components.chart_card import chart_or_notice
+from components.chart_card import chart_or_notice, escaped
 from components.text import plain
 from components.view_state import copy_link_control, view_select
 from data import derive
@@ -41,7 +41,7 @@ if table("wres") is not None and table("wres_indicators") is not None:
     orgs = wc.wres_orgs(wres, org, wc.org_choices(t))
     years = [str(y) for y in wc.wres_years(wres, orgs)]
     with st.expander("The nine WRES indicators, and which direction means disadvantage"):
-        st.table(wc.indicator_guide(meta), hide_index=True)
+        st.table(escaped(wc.indicator_guide(meta)), hide_index=True)
     if not years:
         st.info(plain(wc.missing_text("WRES indicators", place)), icon="ℹ️")
     else:
