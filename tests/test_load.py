@@ -34,7 +34,9 @@ ARTIFACTS = ROOT / "tests" / "artifacts" / "reliability"
 SESSIONS = int(os.environ.get("NEL_LOAD_SESSIONS", "20"))
 PROBE_VISITORS = 5  # websocket visitors timed with and without the slow clients
 WALK = [(path, min_charts) for path, (_, min_charts) in PAGES.items()] + [("present", 1)]
-DEADLINE_S = 8 * 60
+# A safety net so the run always ends, not a speed target (timings belong in bench/): generous because
+# CI's two cores may be shared with other work.
+DEADLINE_S = 20 * 60
 PAGE_TIMEOUT_MS = 180_000
 
 FIRST_CHART = """() => !!document.querySelector(
