@@ -327,6 +327,8 @@ def test_security_headers_on_app_responses(prod, path):
 
 def test_hsts_and_secure_cookie_when_nginx_terminates_tls(prod, browser):
     if prod.tls_base is None:
+        if IN_CI:
+            pytest.fail("CI=true and openssl is missing: install it in .ci/run")
         pytest.skip("openssl not installed: no certificate for the HTTPS server")
     status, headers, _ = fetch(prod.tls_base + "/")
     assert status == 200
