@@ -317,7 +317,8 @@ def markdown(result: dict) -> str:
         "medians and ratios rather than exact values. Nothing in the test suite asserts a time.",
         f"Code: commit {meta['commit']}" + (f" with {meta['dirty']} uncommitted file(s)" if meta["dirty"] else "") + "."
         + (f" Steps {', '.join(meta['merged_from']['steps_kept'])} are from the run of {meta['merged_from']['finished']} "
-           "(measured again with --steps/--merge)." if meta.get("merged_from") else ""),
+           "(measured again with --steps/--merge)." if meta.get("merged_from") else "")
+        + (f" {meta['note']}" if meta.get("note") else ""),
         "",
         "## Results",
         "",
@@ -353,7 +354,8 @@ def markdown(result: dict) -> str:
     if before:
         lines += ["", "## Before and after", "",
                   f"Before: the run of {before['meta']['finished']} (commit {before['meta']['commit']}), kept in "
-                  "bench/baseline.json, made before the changes listed under Findings.", ""]
+                  "bench/baseline.json, made before the changes listed under Findings."
+                  + (f" {before['meta']['note']}" if before["meta"].get("note") else ""), ""]
         old = {r["id"]: r for r in before["figures"]}
         table = [["figure", "before (median)", "after (median)", "after / before", "target", "before", "after"]]
         for r in figures:
@@ -425,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
                                                    "(to measure one step again when the shared machine was busy)")
     args = parser.parse_args(argv)
     if args.from_json:
-        return rewrite(args.from_json, args.out or args.from_json.parent, args.baseline)
+        return rewrite(args.from_json, args.out or args.from_json.parent, args.baseline or BASELINE)
 
     quick = args.quick
     out = (args.out or (ROOT / "build" / "bench" / "quick" if quick else BENCH)).resolve()
