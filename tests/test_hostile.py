@@ -330,26 +330,17 @@ def test_hostile_parameters_in_the_browser(browser, server):
 
 
 def test_the_server_refuses_cross_site_use(server):
-    import asyncio
-    import concurrent.futures
     import urllib.error
     import urllib.request
 
-    from websockets.asyncio.client import connect
     from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect  # sync: the session's Playwright may own this thread's event loop
 
-    async def foreign_socket():
-        try:
-            async with connect(server.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"],
-                               origin=f"https://{ATTACKER}", open_timeout=20):
-                return "accepted"
-        except InvalidStatus as exc:
-            return exc.response.status_code
-
-    # Its own thread: the session's sync Playwright may already be running an event loop in this one.
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        status = pool.submit(asyncio.run, foreign_socket()).result(timeout=120)
-    assert status == 403, "a page on another site cannot open a session"
+    with pytest.raises(InvalidStatus) as refused:
+        with connect(server.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"],
+                     origin=f"https://{ATTACKER}", open_timeout=20):
+            pass
+    assert refused.value.response.status_code == 403, "a page on another site cannot open a session"
     upload = urllib.request.Request(server + "/_stcore/upload_file/session/file", method="PUT", data=b"x",
                                     headers={"Origin": f"https://{ATTACKER}"})
     with pytest.raises(urllib.error.HTTPError) as info:
