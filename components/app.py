@@ -49,6 +49,36 @@ def package() -> Package:
     return _load(source, package_fingerprint(source))
 
 
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
+def _built(version: str, name: str, params: tuple, _build, _tables):
+    return _build(_tables, *params)
+
+
+def built(name: str, build, *params):
+    """``build(tables, *params)``, computed once per package version and parameters and shared by
+    every session: derived frames and chart cards, so that a rerun only renders.
+
+    ``name`` identifies the builder (unique per page and purpose); ``params`` are the view's plain
+    values (strings, numbers). Whatever comes back is shared: never modify it.
+    """
+    pkg = package()
+    return _built(pkg.version, name, tuple(params), build, pkg.tables)
+
+
+def card(kind: str, **params):
+    """The catalogue's chart ``kind`` (components/catalogue.py) for these view parameters, built once
+    per package version: the pages, the slides and the report draw every chart the same way."""
+    for value in params.values():
+        if not isinstance(value, (str, int, float, bool, type(None))):
+            raise TypeError(f"chart parameter {value!r} is not a plain value")
+    return built(f"card:{kind}", _catalogue_card, kind, *sorted(params.items()))
+
+
+def _catalogue_card(tables, kind, *items):
+    from components.catalogue import build
+    return build(tables, kind, **dict(items))
+
+
 def table(name: str):
     """A checked table, or None after showing a plain-English notice naming the file and problem."""
     try:

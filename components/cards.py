@@ -2,10 +2,14 @@
 presenter deck and the static report alike."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
 from data.suppression import RULE_TEXT
 
@@ -32,6 +36,11 @@ class ChartCard:
     sources: list[Source] = field(default_factory=list)
     period: str = ""
     caveats: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        # Every way a card is shown (page, slide, report) gets a figure whose data text is inert.
+        if isinstance(self.figure, go.Figure):
+            self.figure = inert_figure(self.figure)
 
     @property
     def statuses(self) -> set[str]:
@@ -63,7 +72,34 @@ class ChartCard:
 
     def csv_bytes(self) -> bytes:
         """The download: exactly the rows shown, with status and source on every row."""
+        return self._csv
+
+    @cached_property
+    def _csv(self) -> bytes:  # cards are cached and shared (components.app.built): write the CSV once
         return self.table.to_csv(index=False).encode("utf-8")
+
+
+# plotly reads tags in any text it draws (trace names, ticks, hover labels, titles): <a href> makes a
+# link, <span style> styles. Keep the bare formatting tags the builders write; show any other '<' as text.
+_PLOTLY_MARKUP = re.compile(r"<(?!(?:br\s*/?|/?(?:b|i|em|sup|sub|extra))>)", re.IGNORECASE)
+
+
+def inert_figure(fig: go.Figure) -> go.Figure:
+    """A copy of the figure in which text from the data cannot become a link or a styled element."""
+    def clean(v):
+        if isinstance(v, str):
+            return _PLOTLY_MARKUP.sub("&lt;", v) if "<" in v else v
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        if isinstance(v, np.ndarray) and v.dtype == object:
+            return clean(v.tolist())
+        return v
+    # The builder's figure was validated as it was built; validating the copy again cost 20-140 ms a chart.
+    # Trace by trace, so that number arrays stay arrays (the figure's to_plotly_json writes them as base64).
+    return go.Figure({"data": [clean(trace.to_plotly_json()) for trace in fig.data],
+                      "layout": clean(fig.layout.to_plotly_json())}, _validate=False)
 
 
 def status_label(status: str) -> str:

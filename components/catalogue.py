@@ -19,7 +19,12 @@ Tables = Mapping[str, pd.DataFrame]
 
 def residents_map(t: Tables, measure: str = maps.DEFAULT_MEASURE, borough: str = maps.DEFAULT_BOROUGH) -> ChartCard:
     frame = derive.borough_measures(t)
-    return maps.borough_map_card(frame, t["measures"], t["area_benchmarks"], t["sources"], measure, borough)
+    return maps.borough_map_card(frame, t["measures"], t.get("area_benchmarks"), t["sources"], measure, borough)
+
+
+def residents_3d(t: Tables, measure: str = maps.DEFAULT_MEASURE, borough: str = maps.DEFAULT_BOROUGH) -> ChartCard:
+    frame = derive.borough_measures(t)
+    return maps.borough_deck_card(frame, t["measures"], t["sources"], t.get("organisations"), measure, borough)
 
 
 def staff_profile(t: Tables, org: str = derive.SYSTEM) -> ChartCard:
@@ -34,8 +39,15 @@ def representation_trend(t: Tables, org: str = derive.SYSTEM, group: str | None 
                                         staff_groups=t["staff_groups"])
 
 
+def representation_compare(t: Tables, org: str = derive.SYSTEM) -> ChartCard | None:
+    return wc.representation_comparison_card(derive.workforce_shares(t), org, wc.org_names(t["organisations"]),
+                                             t["sources"])
+
+
 def _wres_inputs(t: Tables, org: str, year: int | None):
     names = wc.org_names(t["organisations"])
+    if "wres" not in t:  # failed its checks: indicator 9 (from the workforce table) can still be drawn
+        return names, None, [org], None
     wres = derive.wres_long(t)
     orgs = wc.wres_orgs(wres, org, wc.org_choices(t))
     years = wc.wres_years(wres, orgs)
@@ -59,7 +71,7 @@ def wres_survey(t: Tables, org: str = derive.SYSTEM, year: int | None = None) ->
 
 def board_gap(t: Tables, org: str = derive.SYSTEM, year: int | None = None) -> ChartCard | None:
     names, _, orgs, year = _wres_inputs(t, org, year)
-    return wc.board_gap_card(derive.workforce_shares(t), org, names, t["sources"], t["wres_indicators"], year, orgs)
+    return wc.board_gap_card(derive.workforce_shares(t), org, names, t["sources"], t.get("wres_indicators"), year, orgs)
 
 
 def _remi(t: Tables):
@@ -67,14 +79,25 @@ def _remi(t: Tables):
     return long, remi_charts.org_choices(long, t["organisations"])
 
 
-def remi_radar(t: Tables, org: str = remi_charts.DEFAULT_ORG, year: int | None = None) -> ChartCard | None:
+def _remi_views(t: Tables, org: str, year: int | None):
     long, codes = _remi(t)
     if long.empty or org not in codes:
-        return None
+        return None, None
     years = remi_charts.year_choices(long, org)
     chosen = str(year) if year is not None and str(year) in years else years[-1]
-    radar, _ = remi_charts.remi_views(long, t["remi_domains"], t["remi_stages"], org, int(chosen), t["sources"])
-    return radar
+    return remi_charts.remi_views(long, t["remi_domains"], t["remi_stages"], org, int(chosen), t["sources"])
+
+
+def remi_radar(t: Tables, org: str = remi_charts.DEFAULT_ORG, year: int | None = None) -> ChartCard | None:
+    return _remi_views(t, org, year)[0]
+
+
+def remi_stages(t: Tables, org: str = remi_charts.DEFAULT_ORG, year: int | None = None) -> ChartCard | None:
+    return _remi_views(t, org, year)[1]
+
+
+def remi_trust(t: Tables, org: str = remi_charts.DEFAULT_ORG) -> ChartCard | None:
+    return wc.remi_card(t["remi"], t["remi_domains"], t["remi_stages"], org, wc.org_names(t["organisations"]), t["sources"])
 
 
 def remi_all(t: Tables, year: int | None = None) -> ChartCard | None:
@@ -92,12 +115,16 @@ def strategy_progress(t: Tables) -> ChartCard:
 
 KINDS: dict[str, Callable[..., ChartCard | None]] = {
     "residents_map": residents_map,
+    "residents_3d": residents_3d,
     "staff_profile": staff_profile,
     "representation_trend": representation_trend,
+    "representation_compare": representation_compare,
     "wres_ratios": wres_ratios,
     "wres_survey": wres_survey,
     "board_gap": board_gap,
     "remi_radar": remi_radar,
+    "remi_stages": remi_stages,
+    "remi_trust": remi_trust,
     "remi_all": remi_all,
     "strategy_progress": strategy_progress,
 }

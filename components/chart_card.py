@@ -4,9 +4,6 @@ The one way every chart reaches the screen, so every chart gets the same accessi
 """
 from __future__ import annotations
 
-import re
-
-import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -23,7 +20,7 @@ def chart_card(card: ChartCard, *, height: int | None = None) -> None:
             st.markdown("**Includes illustrative values** (not real data): drawn hollow, hatched or dotted, "
                         "and marked in the table and the download.")
         if isinstance(card.figure, go.Figure):
-            st.plotly_chart(inert_figure(card.figure), theme=None, config=PLOTLY_CONFIG, alt=card.alt,
+            st.plotly_chart(card.figure, theme=None, config=PLOTLY_CONFIG, alt=card.alt,
                             key=f"chart-{card.key}", height=height or "content")
         else:
             st.pydeck_chart(card.figure, alt=card.alt, key=f"deck-{card.key}", height=height or 500)
@@ -36,26 +33,6 @@ def chart_card(card: ChartCard, *, height: int | None = None) -> None:
         )
         with st.expander("About this chart: definition, source and caveats"):
             about(card)
-
-
-# plotly reads tags in any text it draws (trace names, ticks, hover labels, titles): <a href> makes a
-# link, <span style> styles. Keep the bare formatting tags the builders write; show any other '<' as text.
-_PLOTLY_MARKUP = re.compile(r"<(?!(?:br\s*/?|/?(?:b|i|em|sup|sub|extra))>)", re.IGNORECASE)
-
-
-def inert_figure(fig: go.Figure) -> go.Figure:
-    """A copy of the figure in which text from the data cannot become a link or a styled element."""
-    def clean(v):
-        if isinstance(v, str):
-            return _PLOTLY_MARKUP.sub("&lt;", v) if "<" in v else v
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [clean(x) for x in v]
-        if isinstance(v, np.ndarray) and v.dtype == object:
-            return clean(v.tolist())
-        return v
-    return go.Figure(clean(fig.to_plotly_json()))
 
 
 def escaped(table):

@@ -20,10 +20,15 @@ PRESENTER_CSS = """<style>
 </style>"""
 
 
-def build_slide(package: Package, slide: Slide) -> tuple[ChartCard | None, str]:
-    """The slide's card, or None and a plain notice (broken data, bad parameters): never an exception."""
+def build_slide(package: Package, slide: Slide, make=None) -> tuple[ChartCard | None, str]:
+    """The slide's card, or None and a plain notice (broken data, bad parameters): never an exception.
+
+    ``make(kind, **params)`` builds the card (the app passes its cached ``components.app.card``)."""
     try:
-        card = build(package.tables, slide.kind, **slide.params)
+        if make is None:
+            card = build(package.tables, slide.kind, **slide.params)
+        else:
+            card = make(slide.kind, **slide.params)
     except TableUnavailable as exc:
         return None, _unavailable(exc.table, exc.problems)
     except (KeyError, TypeError, ValueError) as exc:

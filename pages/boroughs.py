@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components import maps
-from components.app import ensure_navigation, table
+from components.app import built, card, ensure_navigation, table
 from components.chart_card import chart_card
 from components.view_state import copy_link_control, view_select
 from data.derive import borough_measures, measure_choices
@@ -19,7 +19,7 @@ st.markdown("Where North East London's residents live, by ethnic group: the eigh
 
 tables = {name: table(name) for name in NEEDED + OPTIONAL}
 if all(tables[name] is not None for name in NEEDED):
-    frame = borough_measures(tables)
+    frame = built("borough_measures", borough_measures)
     choices = measure_choices(frame)
     boroughs = maps.nel_boroughs(frame)
     left, right = st.columns(2)
@@ -30,7 +30,5 @@ if all(tables[name] is not None for name in NEEDED):
         borough = view_select("borough", list(boroughs), maps.DEFAULT_BOROUGH, "borough", boroughs.get,
                               help="Outlined in yellow on the map and stated in the sentence below it.")
     copy_link_control("boroughs", {"measure": measure, "borough": borough})
-    chart_card(maps.borough_map_card(frame, tables["measures"], tables["area_benchmarks"], tables["sources"],
-                                     measure, borough))
-    chart_card(maps.borough_deck_card(frame, tables["measures"], tables["sources"], tables["organisations"],
-                                      measure, borough), height=420)
+    chart_card(card("residents_map", measure=measure, borough=borough))
+    chart_card(card("residents_3d", measure=measure, borough=borough), height=420)

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components import coverage as cov
-from components.app import ensure_navigation, package
+from components.app import built, ensure_navigation, package
 from components.chart_card import chart_card, escaped
 from components.text import link, plain
 from components.view_state import remember, view_param
@@ -35,10 +35,13 @@ st.header("Definitions", anchor="definitions")
 st.markdown("\n".join(f"- **{term}.** {plain(text)}" for term, text in cov.GLOSSARY))
 
 st.header("Coverage: published, illustrative or missing", anchor="coverage")
-long = cov.coverage_long(pkg.tables) if sources is not None else None
+long = built("coverage_long", cov.coverage_long) if sources is not None else None
 if long is not None and len(long):
-    st.markdown(cov.coverage_sentence(long))
-    st.table(cov.coverage_summary_table(long), hide_index=True)
+    sentence, summary, by_org, matrix_csv = built("coverage_views", lambda t: (
+        cov.coverage_sentence(long), cov.coverage_summary_table(long), escaped(cov.coverage_by_org(long)),
+        cov.coverage_csv(long)))
+    st.markdown(sentence)
+    st.table(summary, hide_index=True)
     orgs = cov.coverage_orgs(long)
     org = view_param("org", list(orgs), "NEL" if "NEL" in orgs else next(iter(orgs)), "organisation")
     if st.session_state.get("coverage-org") != org:
@@ -46,14 +49,14 @@ if long is not None and len(long):
     org = st.selectbox("Organisation", list(orgs), format_func=orgs.get, key="coverage-org",
                        on_change=lambda: remember("org", st.session_state["coverage-org"]))
     for family in cov.FAMILIES:
-        card = cov.coverage_card(long, family, org, sources)
+        card = built("coverage_card", lambda t, family, org: cov.coverage_card(long, family, org, t["sources"]), family, org)
         if card is None:
             st.markdown(f"{plain(cov.FAMILIES[family])}: not reported for {plain(orgs[org])}.")
         else:
             chart_card(card)
     st.subheader("Every organisation")
-    st.table(escaped(cov.coverage_by_org(long)), hide_index=True)
-    st.download_button("Download the whole coverage matrix (CSV)", cov.coverage_csv(long), file_name="coverage.csv",
+    st.table(by_org, hide_index=True)
+    st.download_button("Download the whole coverage matrix (CSV)", matrix_csv, file_name="coverage.csv",
                        mime="text/csv", key="download-coverage", on_click="ignore")
 
 st.header("Downloads", anchor="downloads")
@@ -61,21 +64,17 @@ st.markdown("Each table as the dashboard uses it. Rows carry a **status** column
             "Withheld staff counts (fewer than 5) are **empty**, with `suppressed` set to True.")
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
-def package_zip(version: str) -> bytes:
-    return cov.package_zip(package())
-
-
-archive = package_zip(pkg.version)
+archive = built("package_zip", lambda t: cov.package_zip(package()))
 st.download_button(f"Download the whole data package (zip, {cov.size_text(len(archive))})", archive,
                    file_name="nel-race-equity-data.zip", mime="application/zip", key="download-package", on_click="ignore")
 st.markdown("The zip holds datapackage.json and every table that passed its checks; it validates with "
            "`python -m data.validate`. Rows with withheld counts are left out of it.")
 titles = cov.table_titles(pkg.manifest)
+csvs = built("table_csvs", lambda t: {name: cov.table_csv(frame) for name, frame in t.items()})
 items = list(pkg.tables.items())
 for start in range(0, len(items), 2):  # rows of two, so a phone lists them in order
     for (name, frame), column in zip(items[start:start + 2], st.columns(2)):
-        data = cov.table_csv(frame)
+        data = csvs[name]
         column.download_button(
             plain(f"{titles.get(name, name)} ({name}.csv, {len(frame):,} rows, {cov.size_text(len(data))})"), data,
             file_name=f"{name}.csv", mime="text/csv", key=f"download-table-{name}", on_click="ignore",

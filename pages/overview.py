@@ -1,13 +1,10 @@
 """/ Overview: what the dashboard is, the headline figures with their sources, how to read it, and the way in to every section."""
 import streamlit as st
 
-from components.app import SITE_NAME, ensure_navigation, table
+from components.app import SITE_NAME, built, card, ensure_navigation, table
 from components.chart_card import chart_card
-from components.overview import (HEADLINE_GROUPS, SECTIONS, headline_caption, how_to_read,
-                                 residents_computed_headline, residents_published_headline, staff_headline,
-                                 staff_profile_card)
+from components.overview import SECTIONS, headline_caption, headlines, how_to_read
 from components.text import plain
-from data import derive
 
 ensure_navigation()
 st.title("Race equity in NHS North East London")
@@ -18,9 +15,9 @@ st.markdown(
     "the people who hold the system to account. Every figure says where it comes from and whether it is real."
 )
 
-tables = {name: table(name) for name in ("sources", "boroughs", "population", "ethnic_groups", "area_benchmarks",
-                                         "workforce", "staff_groups", "organisations")}
-ready = all(t is not None for t in tables.values())
+NEEDED = ("sources", "boroughs", "population", "ethnic_groups", "area_benchmarks", "workforce", "staff_groups",
+          "organisations")
+ready = all([table(name) is not None for name in NEEDED])  # a list: every broken table gets its notice
 
 
 def show(h, column) -> None:
@@ -39,14 +36,11 @@ st.header("Headline figures")
 st.markdown("The global-majority share of NEL's residents and of the staff of its five NHS trusts, in the latest "
             "year with a figure, and the change since the year before.")
 if ready:
-    shares = derive.workforce_shares(tables)
-    residents = residents_published_headline(tables)
-    items = [residents, residents_computed_headline(tables)]
-    items += [staff_headline(shares, g, tables["sources"]) for g in HEADLINE_GROUPS]
+    items = built("overview_headlines", headlines)
     for start in range(0, len(items), 3):
         for h, column in zip(items[start:start + 3], st.columns(3)):
             show(h, column)
-    chart_card(staff_profile_card(shares, residents, tables["sources"]))
+    chart_card(card("staff_profile"))
 else:
     st.info("The headline figures cannot be shown until the data files above pass their checks.")
 

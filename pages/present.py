@@ -1,8 +1,7 @@
 """/present?deck=NAME&slide=N: one chart per slide, built for screen-sharing to a room."""
 import streamlit as st
 
-from components.app import ensure_navigation, package
-from components.chart_card import inert_figure
+from components.app import built, card, ensure_navigation, package
 from components.deck import DEFAULT_DECK, load_decks, presentation_figure
 from components.palette import PLOTLY_CONFIG
 from components.present import PRESENTER_CSS, build_slide, go_to
@@ -18,19 +17,21 @@ name = view_param("deck", list(decks), DEFAULT_DECK, "deck")
 deck = decks[name]
 total = len(deck.slides)
 number = int(view_param("slide", [str(i) for i in range(1, total + 1)], "1", "slide number"))
-card, notice = build_slide(package(), deck.slides[number - 1])
+chosen = deck.slides[number - 1]
+slide, notice = build_slide(package(), chosen, make=card)
 
 st.caption(f"{plain(deck.title)} · Slide {number} of {total}")
-if card is None:
+if slide is None:
     st.title("This slide cannot be shown")
     st.info(notice, icon="ℹ️")
 else:
-    st.title(plain(card.title))
-    st.plotly_chart(inert_figure(presentation_figure(card.figure)), theme=None, config=PLOTLY_CONFIG, alt=card.alt,
-                    key=f"slide-{name}-{number}")
-    st.markdown(f"#### {plain(card.sentence)}")
-    st.caption(f"{plain(card.subtitle)} · {plain(card.status_note)} · Sources: "
-               + "; ".join(plain(s.title) for s in card.sources))
+    figure = built("presentation_figure", lambda t, kind, *params: presentation_figure(card(kind, **dict(params)).figure),
+                   chosen.kind, *sorted(chosen.params.items()))
+    st.title(plain(slide.title))
+    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, alt=slide.alt, key=f"slide-{name}-{number}")
+    st.markdown(f"#### {plain(slide.sentence)}")
+    st.caption(f"{plain(slide.subtitle)} · {plain(slide.status_note)} · Sources: "
+               + "; ".join(plain(s.title) for s in slide.sources))
 
 previous, counter, following = st.columns([1, 2, 1])
 previous.button("← Previous slide", on_click=go_to, args=(name, number - 1, total), disabled=number == 1,

@@ -95,7 +95,7 @@ def test_plain_keeps_addresses_in_text_from_becoming_links(text):
 def test_inert_figure_keeps_the_builders_formatting_and_disarms_the_data():
     import plotly.graph_objects as go
 
-    from components.chart_card import inert_figure
+    from components.cards import inert_figure
 
     name = f'<a href="https://{ATTACKER}/html-link">x</a> <span style="font-size:99px">y</span> <b onclick=1>z</b>'
     fig = go.Figure(go.Bar(x=[name, "ok"], y=[1, 2], name=name, customdata=[[name], ["ok"]],

@@ -191,7 +191,7 @@ CARDS += [(k, {"org": o}) for k in ("representation_trend", "wres_ratios", "wres
 
 def card_leaks(tables, tokens, numbers) -> tuple[list[str], int]:
     from components.catalogue import build
-    from components.chart_card import inert_figure
+    from components.cards import inert_figure
 
     leaks, built = [], 0
     for kind, params in CARDS:
