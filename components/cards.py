@@ -79,29 +79,6 @@ class ChartCard:
         return self.table.to_csv(index=False).encode("utf-8")
 
 
-# plotly reads tags in any text it draws (trace names, ticks, hover labels, titles): <a href> makes a
-# link, <span style> styles. Keep the bare formatting tags the builders write; show any other '<' as text.
-_PLOTLY_MARKUP = re.compile(r"<(?!(?:br\s*/?|/?(?:b|i|em|sup|sub|extra))>)", re.IGNORECASE)
-
-
-def inert_figure(fig: go.Figure) -> go.Figure:
-    """A copy of the figure in which text from the data cannot become a link or a styled element."""
-    def clean(v):
-        if isinstance(v, str):
-            return _PLOTLY_MARKUP.sub("&lt;", v) if "<" in v else v
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [clean(x) for x in v]
-        if isinstance(v, np.ndarray) and v.dtype == object:
-            return clean(v.tolist())
-        return v
-    # The builder's figure was validated as it was built; validating the copy again cost 20-140 ms a chart.
-    # Trace by trace, so that number arrays stay arrays (the figure's to_plotly_json writes them as base64).
-    return go.Figure({"data": [clean(trace.to_plotly_json()) for trace in fig.data],
-                      "layout": clean(fig.layout.to_plotly_json())}, _validate=False)
-
-
 def status_label(status: str) -> str:
     return STATUS_WORDS.get(str(status), str(status))
 
@@ -116,3 +93,34 @@ def sources_for(ids, sources: pd.DataFrame) -> list[Source]:
             url = r["url"] if isinstance(r["url"], str) else None
             out.append(Source(str(r["title"]), str(r["publisher"]), url))
     return out
+
+
+# plotly reads tags in any text it draws (trace names, ticks, hover labels, titles): <a href> makes a
+# link, <span style> styles. Keep the bare formatting tags the builders write; show any other '<' as text.
+_PLOTLY_MARKUP = re.compile(r"<(?!(?:br\s*/?|/?(?:b|i|em|sup|sub|extra))>)", re.IGNORECASE)
+
+
+def inert_figure(fig: go.Figure) -> go.Figure:
+    """The figure, with text from the data unable to become a link or a styled element: the same
+    figure when nothing in it needs disarming (the usual case), else a disarmed copy."""
+    changed = False
+
+    def clean(v):
+        nonlocal changed
+        if isinstance(v, str):
+            if "<" not in v:
+                return v
+            out = _PLOTLY_MARKUP.sub("&lt;", v)
+            changed = changed or out != v
+            return out
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        if isinstance(v, np.ndarray) and v.dtype == object:
+            return clean(v.tolist())
+        return v
+    # Trace by trace, so that number arrays stay arrays (the figure's to_plotly_json writes them as base64).
+    spec = {"data": [clean(trace.to_plotly_json()) for trace in fig.data], "layout": clean(fig.layout.to_plotly_json())}
+    # The builder's figure was validated as it was built: validating the copy again cost 20-140 ms a chart.
+    return go.Figure(spec, _validate=False) if changed else fig

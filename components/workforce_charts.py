@@ -402,6 +402,7 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
     glabels = dict(zip(groups["staff_group"].astype(str), groups["group_label"].astype(str)))
     order = list(glabels)
     fig = _panel_figure([len(order)], [""], top_px=20)
+    row_labels: list[dict] = []
     ypos_of = {g: len(order) - 1 - k for k, g in enumerate(order)}
     rows, statuses, ids, latest_by = [], [], [], {}
     symbols = ["circle", "square", "diamond"]
@@ -446,7 +447,8 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
             text = f"{head}: {place} withheld ({SUPPRESSED_LABEL})"
         else:
             text = f"{head}: {place} <b>{pct(float(r['share']))}</b> ({int(r['year'])})"
-        _row_label(fig, 1, ypos_of[group], text)
+        _row_label(row_labels, 1, ypos_of[group], text)
+    _place_labels(fig, row_labels)
     _status_keys(fig, statuses, row=1)
     fig.update_xaxes(title_text="Global-majority share", range=[0, 100], ticksuffix="%", dtick=20,
                      tickangle=0, showgrid=True, gridcolor="#F0F4F5")
@@ -527,13 +529,20 @@ def _panel_figure(counts: Sequence[int], titles: Sequence[str], row_px: int = RO
     return fig
 
 
-def _row_label(fig: go.Figure, k: int, y: float, text: str, *, wrap: int | None = None) -> None:
+def _row_label(labels: list[dict], k: int, y: float, text: str, *, wrap: int | None = None) -> None:
+    """A row's label above its dots in panel k; collected, then placed at once by :func:`_place_labels`."""
     xa, ya = _axis_names(k)
     if wrap and len(text.replace("<b>", "").replace("</b>", "")) > wrap:
         head, _, tail = text.partition(": ")
         text = f"{head}:<br>{tail}" if tail else text
-    fig.add_annotation(xref=f"{xa} domain", yref=ya, x=0, y=y + 0.22, xanchor="left", yanchor="bottom", text=text,
-                       showarrow=False, align="left", font=dict(size=13, color=TEXT))
+    labels.append(dict(xref=f"{xa} domain", yref=ya, x=0, y=y + 0.22, xanchor="left", yanchor="bottom", text=text,
+                       showarrow=False, align="left", font=dict(size=13, color=TEXT)))
+
+
+def _place_labels(fig: go.Figure, labels: list[dict]) -> None:
+    # One assignment: add_annotation re-validates every annotation already in the figure, so adding a
+    # label per row grew as rows squared (95 s for a WRES chart of 156 trusts).
+    fig.update_layout(annotations=[*fig.layout.annotations, *labels])
 
 
 def disadvantage_words(text: str) -> str:
@@ -560,9 +569,14 @@ def _identity_key(fig: go.Figure, name: str, symbol: str, colour: str, *, row: i
 
 # --- WRES indicators 2-4: relative likelihoods ------------------------------------------------
 
-def _wres_row(wres: pd.DataFrame, org: str, year: int, indicator: int, group: str):
-    r = wres[(wres["ods_code"] == org) & (wres["year"] == int(year)) & (wres["indicator"] == int(indicator)) & (wres["group"] == group)]
-    return None if r.empty else r.iloc[0]
+def _wres_rows(wres: pd.DataFrame, orgs: Sequence[str], year: int) -> dict[tuple[str, int, str], pd.Series]:
+    """The year's rows of these organisations by (organisation, indicator, group): one filter, not one per cell."""
+    part = wres[(wres["year"] == int(year)) & wres["ods_code"].isin(list(orgs))]
+    rows: dict[tuple[str, int, str], pd.Series] = {}
+    for k, key in enumerate(zip(part["ods_code"].astype(str), part["indicator"].astype(int), part["group"].astype(str))):
+        if key not in rows:
+            rows[key] = part.iloc[k]
+    return rows
 
 
 def _national(wres: pd.DataFrame, year: int, indicator: int, group: str):
@@ -586,13 +600,15 @@ def wres_ratio_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str],
     """WRES indicators 2-4 against 1.0, with the neutral 0.8-1.25 guide band, 95% intervals and England."""
     year = int(year)
     place = place or ", ".join(_place(names, o) for o in orgs)
-    cells = {(ind, org): _wres_row(wres, org, year, ind, "comparison") for ind in RATIO_INDICATORS for org in orgs}
+    found = _wres_rows(wres, orgs, year)
+    cells = {(ind, org): found.get((org, ind, "comparison")) for ind in RATIO_INDICATORS for org in orgs}
     if all(v is None for v in cells.values()):
         return None
     infos = {ind: _meta(meta, ind) for ind in RATIO_INDICATORS}
     entries_by = {ind: [(org, cells[(ind, org)]) for org in orgs] + [(NATIONAL, _national(wres, year, ind, "comparison"))]
                   for ind in RATIO_INDICATORS}
     fig = _panel_figure([len(orgs) + 1] * len(RATIO_INDICATORS), [_panel_title(i, infos[i]) for i in RATIO_INDICATORS])
+    row_labels: list[dict] = []
     rows, statuses, ids, xmax = [], [], ["wres-indicators"], 2.0
     counts = {"above": 0, "within": 0, "below": 0}
     words = []
@@ -607,7 +623,7 @@ def wres_ratio_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str],
                 missing = NO_NATIONAL if org == NATIONAL else NOT_PUBLISHED
                 rows.append({**base, "Year": "", "Relative likelihood": missing, "95% interval from": "",
                              "95% interval to": "", "Status": "", "Source": "", "Period": ""})
-                _row_label(fig, k, ypos, f"{label}: {missing}")
+                _row_label(row_labels, k, ypos, f"{label}: {missing}")
                 continue
             withheld = _is_true(r["suppressed"]) or pd.isna(r["value"])
             low, high = _num(r.get("low")), _num(r.get("high"))
@@ -618,13 +634,13 @@ def wres_ratio_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str],
                          "Period": str(r["period"])})
             ids += _ids([r["source_id"]])
             if withheld:
-                _row_label(fig, k, ypos, f"{label}: withheld ({SUPPRESSED_LABEL})")
+                _row_label(row_labels, k, ypos, f"{label}: withheld ({SUPPRESSED_LABEL})")
                 continue
             v = float(r["value"])
             ci = f" (95% interval {low:.2f} to {high:.2f})" if low is not None and high is not None else ""
             when = f" in {int(r['year'])}" if int(r["year"]) != year else ""
             short_ci = f" ({low:.2f} to {high:.2f})" if ci else ""
-            _row_label(fig, k, ypos, f"{label}: <b>{v:.2f}</b>{short_ci}{when}")
+            _row_label(row_labels, k, ypos, f"{label}: <b>{v:.2f}</b>{short_ci}{when}")
             xs.append(v)
             ys.append(ypos)
             syms.append(_open("diamond" if org == NATIONAL else "circle", str(r["status"])))
@@ -645,6 +661,7 @@ def wres_ratio_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str],
             hovertemplate="%{customdata}<extra></extra>",
         ), row=k, col=1)
         words.append(_ratio_sentence(ind, info, drawn_here, entries, names))
+    _place_labels(fig, row_labels)
     for k in range(1, len(RATIO_INDICATORS) + 1):
         fig.add_vrect(x0=BAND_LOW, x1=BAND_HIGH, fillcolor=MUTED, opacity=0.6, line_width=0, layer="below",
                       row=k, col=1, exclude_empty_subplots=False)
@@ -730,13 +747,15 @@ def wres_survey_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str]
     """WRES indicators 5-8 as pairs (global majority and White) per organisation, England beside."""
     year = int(year)
     place = place or ", ".join(_place(names, o) for o in orgs)
-    pairs = {(ind, org): (_wres_row(wres, org, year, ind, "global_majority"), _wres_row(wres, org, year, ind, "white"))
+    found = _wres_rows(wres, orgs, year)
+    pairs = {(ind, org): (found.get((org, ind, "global_majority")), found.get((org, ind, "white")))
              for ind in SURVEY_INDICATORS for org in orgs}
     if all(a is None and b is None for a, b in pairs.values()):
         return None
     infos = {ind: _meta(meta, ind) for ind in SURVEY_INDICATORS}
     fig = _panel_figure([len(orgs) + 1] * len(SURVEY_INDICATORS), [_panel_title(i, infos[i]) for i in SURVEY_INDICATORS],
                         row_px=62)
+    row_labels: list[dict] = []
     rows, statuses, ids = [], [], ["wres-indicators"]
     worse, compared, words = 0, 0, []
     for k, ind in enumerate(SURVEY_INDICATORS, start=1):
@@ -781,7 +800,7 @@ def wres_survey_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str]
                 years = {int(r["year"]) for r in present}
                 if years and years != {year}:
                     text += f" ({', '.join(map(str, sorted(years)))})"
-            _row_label(fig, k, ypos, text, wrap=38)
+            _row_label(row_labels, k, ypos, text, wrap=38)
             if isinstance(g_v, float) and isinstance(w_v, float):
                 link_x += [g_v, w_v, None]
                 link_y += [ypos, ypos, None]
@@ -801,6 +820,7 @@ def wres_survey_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str]
                 hovertemplate="%{customdata}<extra></extra>",
             ), row=k, col=1)
         words.append(_survey_sentence(ind, info, entries, ind_words, names, len(orgs) > 1))
+    _place_labels(fig, row_labels)
     _identity_key(fig, "Global majority (circle)", "circle", GM_COLOUR)
     _identity_key(fig, "White (square)", "square", WHITE_COLOUR)
     _status_keys(fig, statuses, row=1)
@@ -959,6 +979,7 @@ def _board_gap_by_org(shares, place_org, orgs, names, sources, meta, year) -> Ch
     info = _meta(meta, 9) if meta is not None else {"short_name": "Board representation", "definition": "",
                                                       "disadvantage_when": "Below zero: the board is less diverse than the workforce"}
     fig = _panel_figure([len(codes)], [_panel_title(9, info)])
+    row_labels: list[dict] = []
     xs, ys, syms, cols, custom, statuses, used = [], [], [], [], [], [], []
     below, drawn_n = 0, 0
     for j, code in enumerate(codes):
@@ -966,16 +987,16 @@ def _board_gap_by_org(shares, place_org, orgs, names, sources, meta, year) -> Ch
         sub = gaps[(gaps["ods_code"] == code) & (gaps["year"] <= year)] if code == NATIONAL else \
             gaps[(gaps["ods_code"] == code) & (gaps["year"] == year)]
         if sub.empty:
-            _row_label(fig, 1, ypos, f"{label}: {NO_NATIONAL if code == NATIONAL else NOT_PUBLISHED}")
+            _row_label(row_labels, 1, ypos, f"{label}: {NO_NATIONAL if code == NATIONAL else NOT_PUBLISHED}")
             continue
         r = sub.sort_values("year").iloc[-1]
         used.append(r)
         if _is_true(r["suppressed"]) or pd.isna(r["value"]):
-            _row_label(fig, 1, ypos, f"{label}: withheld ({SUPPRESSED_LABEL})")
+            _row_label(row_labels, 1, ypos, f"{label}: withheld ({SUPPRESSED_LABEL})")
             continue
         v = float(r["value"])
         when = f" in {int(r['year'])}" if int(r["year"]) != year else ""
-        _row_label(fig, 1, ypos, f"{label}: <b>{v:+.0f} points</b>{when}")
+        _row_label(row_labels, 1, ypos, f"{label}: <b>{v:+.0f} points</b>{when}")
         xs.append(v)
         ys.append(ypos)
         syms.append(_open("diamond" if code == NATIONAL else "circle", str(r["status"])))
@@ -985,6 +1006,7 @@ def _board_gap_by_org(shares, place_org, orgs, names, sources, meta, year) -> Ch
         if code in orgs:
             drawn_n += 1
             below += round(v) < 0
+    _place_labels(fig, row_labels)
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", showlegend=False, customdata=custom, name="Board minus workforce",
                              marker=dict(symbol=syms, size=13, color=cols, line=dict(width=2, color=cols)),
                              hovertemplate="%{customdata}<extra></extra>"), row=1, col=1)
@@ -1030,6 +1052,7 @@ def remi_card(remi: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame, o
     dnames = dict(zip(dom["domain_id"].astype(str), dom["name"].astype(str)))
     snames = dict(zip(stages["stage"].astype(int), stages["name"].astype(str)))
     fig = _panel_figure([len(dnames)], [""], top_px=20, row_px=62)
+    row_labels: list[dict] = []
     ypos_of = {d: len(dnames) - 1 - k for k, d in enumerate(dnames)}
     statuses = []
     for i, y in enumerate(shown_years):
@@ -1067,7 +1090,8 @@ def remi_card(remi: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame, o
         p = prev_stage.get(d)
         change = "" if p is None or pd.isna(p) else (" (unchanged)" if int(p) == s else f" (from stage {int(p)})")
         parts.append(f"{dnames[d]} stage {s}, {snames.get(s, '')}{change}")
-        _row_label(fig, 1, ypos_of[d], f"{dnames[d]}: <b>stage {s}, {snames.get(s, '')}</b>{change}", wrap=36)
+        _row_label(row_labels, 1, ypos_of[d], f"{dnames[d]}: <b>stage {s}, {snames.get(s, '')}</b>{change}", wrap=36)
+    _place_labels(fig, row_labels)
     stages_now = [int(s) for s in cur["stage"].dropna()]
     title = (f"{place}'s REMI self-assessment, {latest}: stages {min(stages_now)} to {max(stages_now)} across {len(stages_now)} domains"
              if stages_now else f"{place}'s REMI self-assessment, {latest}: {NOT_PUBLISHED}")
