@@ -292,6 +292,10 @@ def growth_table(res: dict, pages: dict) -> list[list[str]]:
                 (statistics.median(p5[k]["warm"][path]["samples_ms"]) if path in p5[k].get("warm", {}) else None)
                 for k in keys]
         line(f"warm page script {label(path)} (median)", warm, "ms")
+    for path in pages:  # the first visitor to a view waits for this: its cards are built, then cached
+        first = [p1["warm"][path].get("first_ms") if k == "1" and p1 else
+                 (p5[k]["warm"][path].get("first_ms") if path in p5[k].get("warm", {}) else None) for k in keys]
+        line(f"first run of {label(path)}, its cards not yet built", first, "ms")
     for path in pages:
         size = [p1["warm"][path]["chart_bytes"] if k == "1" and p1 else
                 (p5[k]["warm"][path]["chart_bytes"] if path in p5[k].get("warm", {}) else None) for k in keys]

@@ -13,6 +13,7 @@ import json
 import zipfile
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -66,55 +67,68 @@ def _orgs_for(tables: Tables, present) -> pd.DataFrame:
     return orgs[keep]
 
 
+def _cells(frame: pd.DataFrame, keys: list[str], value_col: str) -> pd.DataFrame:
+    """Per (measure, organisation, year) key: cell (withheld if any row is, missing if no value, else the
+    combined status of the rows with a value) and source_id (the rows' sources, sorted, joined by ';')."""
+    frame = frame.dropna(subset=keys)
+    f = frame[keys].copy()
+    f["year"] = f["year"].astype(int)
+    f["suppressed"] = frame["suppressed"].astype(bool)
+    f["shown"] = frame[value_col].notna()
+    f["illustrative"] = f["shown"] & (frame["status"].astype(str) == "illustrative")
+    f["source_id"] = frame["source_id"].astype(str)
+    g = f.groupby(keys, sort=False)
+    out = g[["suppressed", "shown", "illustrative"]].any()
+    out["cell"] = np.select([out["suppressed"], ~out["shown"], out["illustrative"]],
+                            ["withheld", "missing", "illustrative"], "published")
+    out["source_id"] = g["source_id"].agg(lambda s: ";".join(sorted(set(s))))
+    return out[["cell", "source_id"]].reset_index()
+
+
 def _grid(family: str, measures: list[tuple[str, str]], orgs: pd.DataFrame, years: list[int],
-          cells: dict[tuple[str, str, int], tuple[str, str]]) -> list[dict]:
-    rows = []
-    for m_order, (mid, mlabel) in enumerate(measures):
-        for _, o in orgs.iterrows():
-            for y in years:
-                cell, src = cells.get((mid, o["ods_code"], y), ("missing", ""))
-                rows.append({"family": family, "measure_id": mid, "measure": mlabel, "measure_order": m_order,
-                             "ods_code": o["ods_code"], "org": o["short_name"], "org_order": int(o["org_order"]),
-                             "year": y, "cell": cell, "source_id": src})
-    return rows
-
-
-def _cell_of(group: pd.DataFrame, value_col: str) -> str:
-    if group["suppressed"].astype(bool).any():
-        return "withheld"
-    shown = group[group[value_col].notna()]
-    if shown.empty:
-        return "missing"
-    return derive.combined_status(shown["status"])
+          cells: pd.DataFrame) -> pd.DataFrame:
+    """Every measure × organisation × year, in that order; missing where ``cells`` has no entry."""
+    m = pd.DataFrame({"measure_id": [mid for mid, _ in measures], "measure": [label for _, label in measures],
+                      "measure_order": range(len(measures))})
+    o = orgs[["ods_code", "short_name", "org_order"]].rename(columns={"short_name": "org"})
+    grid = m.merge(o, how="cross").merge(pd.DataFrame({"year": years}), how="cross")
+    grid = grid.merge(cells, on=["measure_id", "ods_code", "year"], how="left")
+    grid["cell"] = grid["cell"].fillna("missing")
+    grid["source_id"] = grid["source_id"].fillna("")
+    grid["family"] = family
+    grid["org_order"] = grid["org_order"].astype(int)
+    return grid[COLUMNS].astype({c: str for c in ("measure_id", "measure", "ods_code", "org", "cell", "source_id")})
 
 
 def coverage_long(tables: Tables, shares: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per family, measure, organisation and year, with cell ∈ published/illustrative/withheld/missing."""
-    rows: list[dict] = []
+    parts: list[pd.DataFrame] = []
     if all(t in tables for t in ("workforce", "staff_groups", "organisations")):
         shares = derive.workforce_shares(tables) if shares is None else shares
         groups = tables["staff_groups"].sort_values("sort_order")
         measures = [(g, SHORT_GROUP.get(g, lbl)) for g, lbl in zip(groups["staff_group"], groups["label"])]
-        cells = {(k[0], k[1], int(k[2])): (_cell_of(g, "share"), ";".join(sorted(set(g["source_id"].astype(str)))))
-                 for k, g in shares.groupby(["staff_group", "ods_code", "year"])}
-        rows += _grid("workforce", measures, _orgs_for(tables, shares["ods_code"]), _years(shares), cells)
+        cells = _cells(shares, ["staff_group", "ods_code", "year"], "share")
+        parts.append(_grid("workforce", measures, _orgs_for(tables, shares["ods_code"]), _years(shares),
+                           cells.rename(columns={"staff_group": "measure_id"})))
     if all(t in tables for t in ("wres", "organisations")):
         w = tables["wres"]
         w = w[w["indicator"].between(2, 8)]
         names = dict(zip(tables["wres_indicators"]["indicator"].astype(int), tables["wres_indicators"]["short_name"])) \
             if "wres_indicators" in tables else {}
         measures = [(str(i), WRES_SHORT.get(i, f"{i} {names.get(i, '')}".strip())) for i in range(2, 9)]
-        cells = {(str(int(k[0])), k[1], int(k[2])): (_cell_of(g, "value"), ";".join(sorted(set(g["source_id"].astype(str)))))
-                 for k, g in w.groupby(["indicator", "ods_code", "year"])}
-        rows += _grid("wres", measures, _orgs_for(tables, w["ods_code"]), _years(w), cells)
+        keyed = w.assign(measure_id=w["indicator"].astype(int).astype(str))
+        parts.append(_grid("wres", measures, _orgs_for(tables, w["ods_code"]), _years(w),
+                           _cells(keyed, ["measure_id", "ods_code", "year"], "value")))
     if all(t in tables for t in ("remi", "remi_domains", "organisations")):
         r = tables["remi"].assign(suppressed=False)
         domains = tables["remi_domains"].sort_values("sort_order")
         measures = list(zip(domains["domain_id"], domains["name"]))
-        cells = {(k[0], k[1], int(k[2])): (_cell_of(g, "stage"), ";".join(sorted(set(g["source_id"].astype(str)))))
-                 for k, g in r.groupby(["domain_id", "ods_code", "year"])}
-        rows += _grid("remi", measures, _orgs_for(tables, r["ods_code"]), _years(r), cells)
-    return pd.DataFrame(rows, columns=COLUMNS)
+        keyed = r.assign(measure_id=r["domain_id"])
+        parts.append(_grid("remi", measures, _orgs_for(tables, r["ods_code"]), _years(r),
+                           _cells(keyed, ["measure_id", "ods_code", "year"], "stage")))
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(parts, ignore_index=True)
 
 
 def coverage_counts(long: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
