@@ -74,6 +74,23 @@ def rss_mb(pid: int | None) -> float | None:
     return None
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """CPU time (user + system) the process has used so far."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all cores have spent busy (not idle, not waiting on I/O) since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(values[:8]) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def server(data: str | None = None):
     """The real server on a free port, with its PID for the memory readings."""
@@ -299,12 +316,16 @@ async def sessions_at_once(browser, base: str, pages: dict[str, tuple[str, int]]
             await asyncio.sleep(0.25)
 
     sampler = asyncio.create_task(sample())
-    t0 = time.perf_counter()
+    t0, server0, busy0 = time.perf_counter(), cpu_seconds(pid), machine_busy_seconds()
     await asyncio.gather(*[_walk(browser, base, pages, i, visits) for i in range(sessions)])
     wall = time.perf_counter() - t0
+    server_cpu = None if server0 is None or cpu_seconds(pid) is None else cpu_seconds(pid) - server0
+    busy = machine_busy_seconds() - busy0
     done.set()
     await sampler
-    return {"visits": visits, "peak_rss_mb": peak[0], "wall_s": wall}
+    # Where the machine's CPU went: the server's share against everything else (Chromium, mostly).
+    return {"visits": visits, "peak_rss_mb": peak[0], "wall_s": wall, "server_cpu_s": server_cpu,
+            "machine_busy_s": busy, "cores": os.cpu_count()}
 
 
 # --- Everything that needs the browser, in one event loop ---------------------------------------------

@@ -243,6 +243,13 @@ def build_figures(res: dict, pages: dict, sessions: int, scales: list[float]) ->
                            target="p4_errors"))
         rows.append(figure("P4.missing", f"P4 page visits with a chart not drawn ({sessions} sessions)", "count",
                            [missing], target="p4_missing"))
+        p4 = browser["p4"]
+        if p4.get("server_cpu_s") is not None:
+            rows.append(figure("P4.wall", f"P4 wall time of the {sessions} sessions", "ms", [1000 * p4["wall_s"]]))
+            rows.append(figure("P4.server_cpu", f"P4 server CPU time during the {sessions} sessions", "ms",
+                               [1000 * p4["server_cpu_s"]]))
+            rows.append(figure("P4.busy", f"P4 busy CPU time of the whole machine ({p4['cores']} cores) meanwhile", "ms",
+                               [1000 * p4["machine_busy_s"]]))
     p5 = res.get("p5")
     if p5:
         for key, g in p5.items():
