@@ -76,7 +76,27 @@ class ChartCard:
 
     @cached_property
     def _csv(self) -> bytes:  # cards are cached and shared (components.app.built): write the CSV once
-        return self.table.to_csv(index=False).encode("utf-8")
+        return spreadsheet_safe(self.table).to_csv(index=False).encode("utf-8")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defused(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        try:
+            float(value)  # '-10.5' or '+1.8' is a number written as text, not a formula
+            return value
+        except ValueError:
+            return "'" + value
+    return value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """For a CSV that people open in a spreadsheet: a text cell that would run as a formula (first
+    character =, +, -, @, tab or carriage return) gets a leading apostrophe, as OWASP advises."""
+    text = [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])]
+    return frame.assign(**{c: frame[c].map(_defused) for c in text}) if text else frame
 
 
 def status_label(status: str) -> str:

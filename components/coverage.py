@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.cards import ChartCard, sources_for
+from components.cards import ChartCard, sources_for, spreadsheet_safe
 from components.overview import SHORT_GROUP, chart_text
 from components.palette import SEQUENTIAL, TEXT, base_layout
 from components.text import link, plain
@@ -290,7 +290,7 @@ def coverage_by_org(long: pd.DataFrame) -> pd.DataFrame:
 def coverage_csv(long: pd.DataFrame) -> bytes:
     out = long.assign(coverage=long["cell"].map(CELL_WORDS))[
         ["family", "measure", "ods_code", "org", "year", "cell", "coverage", "source_id"]]
-    return out.to_csv(index=False).encode("utf-8")
+    return spreadsheet_safe(out).to_csv(index=False).encode("utf-8")
 
 
 # --- Sources, licences -------------------------------------------------------------------------

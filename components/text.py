@@ -5,7 +5,9 @@ import re
 import urllib.parse
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Zero-width space, direction marks, embeddings, overrides and isolates, BOM: they can hide or reorder
+# text. Not U+200C/U+200D (zero-width non-joiner and joiner): Persian, Indic scripts and emoji need them.
+_INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # Streamlit's Markdown turns bare URLs, www. names and e-mail addresses into links even when escaped:
 # a word joiner (U+2060, invisible, not read aloud) after '://', 'www' and '@' keeps them text.
 _AUTOLINK = re.compile(r"(?<=\\:)(?=//)|(?<=www)(?=\\\.)|(?<=@)", re.IGNORECASE)

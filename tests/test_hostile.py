@@ -12,6 +12,8 @@ Figures for the README's reliability section are written to tests/artifacts/reli
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
@@ -61,7 +63,7 @@ def hostile(tmp_path_factory):
 # The text helpers
 
 
-INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+INVISIBLE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 @pytest.mark.parametrize("text", HOSTILE_STRINGS + hostile_urls())
@@ -72,6 +74,28 @@ def test_plain_leaves_no_active_markup(text):
     assert len(out) <= 2 * 2000
     shown = re.sub(r"\\(.)", r"\1", out).replace("\u2060", "")
     assert shown == INVISIBLE.sub("", text) or (len(text) > 2000 and shown.endswith("…")), "the text itself is kept"
+
+
+@pytest.mark.parametrize("text", ["\U0001F469\u200D\u2695\uFE0F nurse", "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645",
+                                  "\u0915\u094D\u200D\u0937"])
+def test_plain_keeps_the_joiners_that_emoji_and_scripts_need(text):
+    """Zero-width (non-)joiners shape Persian and Indic words and join emoji: removing them changes the text."""
+    assert re.sub(r"\\(.)", r"\1", plain(text)) == text
+
+
+def test_chart_downloads_keep_spreadsheet_formulas_from_running():
+    import pandas as pd
+
+    from components.cards import ChartCard
+
+    cells = ['=HYPERLINK("https://attacker.invalid","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1",
+             "-10.5", "+1.8", "fewer than 5", "a=b"]
+    table = pd.DataFrame({"Text": cells, "Value": [-3.25] * len(cells)})
+    card = ChartCard("k", "t", "s", None, "alt", "sentence", table)
+    rows = list(csv.reader(io.StringIO(card.csv_bytes().decode("utf-8"))))[1:]
+    assert [r[0] for r in rows] == ["'" + c for c in cells[:5]] + cells[5:]
+    assert {r[1] for r in rows} == {"-3.25"}
+    assert list(card.table["Text"]) == cells, "the table on screen is unchanged"
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "data:text/html,<b>x</b>",
