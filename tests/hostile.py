@@ -382,9 +382,9 @@ ATTACKER = "attacker.invalid"  # a host that must never appear as a link, image 
 
 HOSTILE_STRINGS: list[str] = [
     "<script>window.__pwned='script';alert('script')</script>",
-    f"<img src=x onerror=\"window.__pwned='img';alert('img')\" data-hostile=1>",
+    "<img src=x onerror=\"window.__pwned='img';alert('img')\" data-hostile=1>",
     "<svg onload=\"window.__pwned='svg';alert('svg')\" data-hostile=1></svg>",
-    f"<a href=\"javascript:window.__pwned='a-js'\" data-hostile=1>click me</a>",
+    "<a href=\"javascript:window.__pwned='a-js'\" data-hostile=1>click me</a>",
     f"<a href=\"https://{ATTACKER}/html-link\" data-hostile=1>plain html link</a>",
     "[markdown js link](javascript:window.__pwned='md-js')",
     "[markdown data link](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",

@@ -6,7 +6,6 @@ Figures for the README's reliability section are written to tests/artifacts/reli
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import json
 import re
