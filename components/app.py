@@ -79,13 +79,15 @@ def _catalogue_card(tables, kind, *items):
     return build(tables, kind, **dict(items))
 
 
-def table(name: str):
-    """A checked table, or None after showing a plain-English notice naming the file and problem."""
-    try:
-        return package().table(name)
-    except TableUnavailable as exc:
+def available(*names: str) -> bool:
+    """Whether every named table passed its checks, after a plain-English notice (naming the file and
+    its problem) for each one that did not. Pages read the tables from ``package().tables``: shared,
+    never modified, so no copy is made on a rerun."""
+    pkg = package()
+    problems = [exc for exc in map(pkg.unavailable, names) if exc is not None]
+    for exc in problems:
         show_unavailable(exc)
-        return None
+    return not problems
 
 
 def show_unavailable(exc: TableUnavailable) -> None:

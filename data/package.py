@@ -74,10 +74,16 @@ class Package:
     def valid(self) -> bool:
         return not self.problems
 
+    def unavailable(self, name: str) -> TableUnavailable | None:
+        """Why the table cannot be used (it failed its checks or is not in the package), or None."""
+        if name in self.broken or name not in self.tables:
+            return TableUnavailable(name, self.broken.get(name, [Problem(MANIFEST, None, None, f"no table '{name}'")]))
+        return None
+
     def table(self, name: str) -> pd.DataFrame:
         """A copy of a checked table; raises TableUnavailable if it failed its checks."""
-        if name in self.broken or name not in self.tables:
-            raise TableUnavailable(name, self.broken.get(name, [Problem(MANIFEST, None, None, f"no table '{name}'")]))
+        if problem := self.unavailable(name):
+            raise problem
         return self.tables[name].copy()
 
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components import maps
-from components.app import built, card, ensure_navigation, table
+from components.app import available, built, card, ensure_navigation
 from components.chart_card import chart_card
 from components.view_state import copy_link_control, view_select
 from data.derive import borough_measures, measure_choices
@@ -17,8 +17,9 @@ st.markdown("Where North East London's residents live, by ethnic group: the eigh
             "North East London serves, in their London context. Choose a measure and a borough; "
             "the map, the 3D view and the tables follow.")
 
-tables = {name: table(name) for name in NEEDED + OPTIONAL}
-if all(tables[name] is not None for name in NEEDED):
+ready = available(*NEEDED)
+available(*OPTIONAL)  # the page works without them; say so if they failed their checks
+if ready:
     frame = built("borough_measures", borough_measures)
     choices = measure_choices(frame)
     boroughs = maps.nel_boroughs(frame)

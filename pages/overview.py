@@ -1,7 +1,7 @@
 """/ Overview: what the dashboard is, the headline figures with their sources, how to read it, and the way in to every section."""
 import streamlit as st
 
-from components.app import SITE_NAME, built, card, ensure_navigation, table
+from components.app import SITE_NAME, available, built, card, ensure_navigation
 from components.chart_card import chart_card
 from components.overview import SECTIONS, headline_caption, headlines, how_to_read
 from components.text import plain
@@ -17,7 +17,7 @@ st.markdown(
 
 NEEDED = ("sources", "boroughs", "population", "ethnic_groups", "area_benchmarks", "workforce", "staff_groups",
           "organisations")
-ready = all([table(name) is not None for name in NEEDED])  # a list: every broken table gets its notice
+ready = available(*NEEDED)
 
 
 def show(h, column) -> None:

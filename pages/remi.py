@@ -1,7 +1,7 @@
 """REMI maturity: one organisation's stages by domain, against its previous year and the NEL median."""
 import streamlit as st
 
-from components.app import built, card, ensure_navigation, package, table
+from components.app import available, built, card, ensure_navigation, package
 from components.chart_card import chart_card
 from components.remi_charts import (CONVENTION, DEFAULT_ORG, illustrative_notice, org_choices, org_label, remi_long,
                                     sources_markdown, stages_markdown, year_choices)
@@ -11,7 +11,7 @@ ensure_navigation()
 st.title("REMI maturity")
 st.markdown("How far each NHS organisation in north east London has moved along the six stages of the Race Equity "
             "Maturity Index (REMI), which the strategy asks every partner to self-assess each year.")
-if any([table(n) is None for n in ("remi", "remi_domains", "remi_stages", "organisations", "sources")]):
+if not available("remi", "remi_domains", "remi_stages", "organisations", "sources"):
     st.stop()
 t = package().tables
 long = built("remi_long", lambda t: remi_long(t["remi"], t["remi_domains"], t["remi_stages"], t["organisations"]))

@@ -1,7 +1,7 @@
 """Strategy tracker: the five pillars, each commitment's reported progress, and the feedback log."""
 import streamlit as st
 
-from components.app import built, card, ensure_navigation, table
+from components.app import available, built, card, ensure_navigation
 from components.chart_card import chart_card
 from components.strategy_render import render_actions, render_tracker
 from components.strategy_view import actions_log, actions_notice, tracker
@@ -11,7 +11,7 @@ st.title("Strategy tracker")
 st.markdown("The NHS North East London anti-racist strategy (January 2025) sets five pillars, each with "
             "commitments. This page shows what has been reported against each one. Where nothing has been "
             "published, it says so.")
-if any([table(n) is None for n in ("pillars", "commitments", "sources")]):
+if not available("pillars", "commitments", "sources"):
     st.stop()
 
 st.header("Progress at a glance")
@@ -22,8 +22,8 @@ render_tracker(built("strategy_tracker", lambda t: tracker(t["pillars"], t["comm
 
 st.header("You said, together, we did")
 st.markdown("The strategy promises to feed back openly on how staff and community input has shaped decisions.")
-table("organisations")  # if it failed its checks, say so here: the log then shows codes, not names
-if table("actions") is not None:
+available("organisations")  # if it failed its checks, say so here: the log then shows codes, not names
+if available("actions"):
     log = built("strategy_actions", lambda t: actions_log(t["actions"], t["pillars"], t.get("organisations"), t["sources"]))
     notice = actions_notice(log)
     if any(a.illustrative for a in log):

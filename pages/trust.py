@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components import workforce_charts as wc
-from components.app import built, card, ensure_navigation, package, table
+from components.app import available, built, card, ensure_navigation, package
 from components.chart_card import chart_or_notice
 from components.text import plain
 from components.view_state import copy_link_control, view_param, view_select
@@ -19,7 +19,7 @@ st.title("Trust profile")
 st.markdown("Every workforce race equity measure in this dashboard for one organisation, beside the NEL system and "
             "England. Staff networks can share a link that opens their own organisation's view.")
 t = package().tables
-if table("organisations") is None or table("sources") is None:
+if not available("organisations", "sources"):
     st.stop()
 names, full = wc.org_names(t["organisations"]), wc.org_names(t["organisations"], "name")
 org = view_select("org", wc.org_choices(t, include_icb=True), "R1H", "organisation", names.get)
@@ -27,7 +27,7 @@ place = names[org]
 st.markdown(f"**{plain(full[org])}**")
 copy_link_control("trust", {"org": org})
 
-ok = {n: table(n) is not None for n in ("workforce", "staff_groups", "wres", "wres_indicators", "remi", "remi_domains", "remi_stages")}
+ok = {n: available(n) for n in ("workforce", "staff_groups", "wres", "wres_indicators", "remi", "remi_domains", "remi_stages")}
 workforce_ok = ok["workforce"] and ok["staff_groups"]
 focus = view_param("group", list(wc.group_labels(t["staff_groups"])), wc.DEFAULT_FOCUS, "staff group") if workforce_ok else None
 compare = card("representation_compare", org=org) if workforce_ok else None

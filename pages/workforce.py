@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components import workforce_charts as wc
-from components.app import built, card, ensure_navigation, package, table
+from components.app import available, built, card, ensure_navigation, package
 from components.chart_card import chart_or_notice, escaped
 from components.text import plain
 from components.view_state import copy_link_control, view_select
@@ -19,7 +19,7 @@ st.title("Representation and WRES")
 st.markdown("How the share of staff from the global majority changes with seniority in north east London's NHS, and "
             "the Workforce Race Equality Standard (WRES) indicators. Choose one trust or the whole system.")
 t = package().tables
-if table("organisations") is None or table("sources") is None:
+if not available("organisations", "sources"):
     st.stop()
 names = wc.org_names(t["organisations"])
 org = view_select("org", wc.org_choices(t), derive.SYSTEM, "organisation", names.get)
@@ -27,14 +27,14 @@ place = names[org]
 params = {"org": org}
 
 st.header("Representation by staff group (WRES indicator 1)")
-workforce_ok = table("workforce") is not None and table("staff_groups") is not None
+workforce_ok = available("workforce", "staff_groups")
 if workforce_ok:
     labels = wc.group_labels(t["staff_groups"])
     params["group"] = group = view_select("group", list(labels), wc.DEFAULT_FOCUS, "staff group to describe", labels.get)
     show_card(card("representation_trend", org=org, group=group), "workforce figures", place)
 
 st.header("WRES indicators 2 to 9")
-if table("wres") is not None and table("wres_indicators") is not None:
+if available("wres", "wres_indicators"):
     wres = built("wres_long", derive.wres_long)
     orgs = wc.wres_orgs(wres, org, wc.org_choices(t))
     years = [str(y) for y in wc.wres_years(wres, orgs)]
