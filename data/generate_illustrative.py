@@ -7,7 +7,6 @@ writes a row whose key already has a published figure, and every row it writes
 has ``status=illustrative`` and ``source_id=illustrative``.
 
 What it invents, and why (see data/nel/README.md):
-- residents by ethnic group for the four NEL boroughs with no published counts;
 - workforce headcounts for the five NEL trusts, 2019-2024, every staff group;
 - WRES indicators 2-8 with numerators and denominators for the same trusts;
 - REMI stages (no organisation has published its scores);
@@ -28,14 +27,6 @@ TRUSTS = {  # approximate size of the workforce and the all-staff global-majorit
 YEARS = range(2019, 2025)
 ILLUSTRATIVE = {"source_id": "illustrative", "status": "illustrative"}
 
-# Borough, usual residents (published where known), shares by group (loosely set from published
-# percentages where there are any; see data-brief section 4.2).
-POPULATION = {
-    "E09000012": (259200, {"white": 0.53, "black": 0.21, "asian": 0.10, "mixed": 0.07, "other": 0.09}),
-    "E09000016": (262000, {"white": 0.753, "black": 0.082, "asian": 0.108, "mixed": 0.037, "other": 0.02}),
-    "E09000026": (310300, {"white": 0.348, "black": 0.088, "asian": 0.473, "mixed": 0.044, "other": 0.047}),
-    "E09000031": (278400, {"white": 0.53, "black": 0.15, "asian": 0.21, "mixed": 0.06, "other": 0.05}),
-}
 # Share of the workforce in each group, and the group's global-majority share relative to all staff.
 STAFF_GROUPS = {
     "bands_1_4": (0.34, +0.04), "bands_5_7": (0.46, +0.05), "band_8a_plus": (0.09, -0.20),
@@ -65,17 +56,6 @@ def regenerate(path: Path, key: list[str], make) -> None:
     for r in made:
         assert tuple(str(r[k]) for k in key) not in taken, r
     write(path, fields, published + made, key)
-
-
-def population(rng: random.Random):
-    def make(taken):
-        for gss, (total, shares) in POPULATION.items():
-            noisy = {g: s * rng.uniform(0.95, 1.05) for g, s in shares.items()}
-            norm = sum(noisy.values())
-            for group, share in noisy.items():
-                yield {"gss_code": gss, "ethnic_group": group, "count": round(total * share / norm),
-                       "year": 2021, "period": "Census 2021 (illustrative)", "note": "Illustrative: not the Census figure"}
-    return make
 
 
 def workforce(rng: random.Random):
@@ -180,7 +160,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("package", type=Path, help="folder holding datapackage.json")
     folder = parser.parse_args(argv).package
     rng = random.Random(SEED)
-    regenerate(folder / "population.csv", ["gss_code", "ethnic_group", "year"], population(rng))
+    # Resident counts used to be invented here (20 draws) before ONS TS021 was imported for every
+    # borough; drawing the same numbers keeps every later invented value as it was.
+    for _ in range(20):
+        rng.uniform(0.95, 1.05)
     regenerate(folder / "workforce.csv", ["ods_code", "year", "staff_group"], workforce(rng))
     _, rows = read(folder / "workforce.csv")
     staff = {(r["ods_code"], int(r["year"])): (int(r["gm_headcount"]), int(r["total_headcount"]))
