@@ -15,13 +15,11 @@ import pandas as pd
 TRUST_KINDS = ("acute trust", "community and mental health trust")
 SYSTEM = "NEL"
 NATIONAL = "ENG"
-GROUP_SHARE_MEASURES = {  # measure id -> (label, ethnic groups counted)
-    "residents_global_majority_percent": ("Global-majority share of residents", None),
-    "residents_asian_percent": ("Asian share of residents", ("asian",)),
-    "residents_black_percent": ("Black share of residents", ("black",)),
-    "residents_mixed_or_other_percent": ("Mixed or Other share of residents", ("mixed", "other", "mixed_or_other")),
-    "residents_white_percent": ("White share of residents", ("white",)),
-}
+TOTAL_MEASURE = "residents_total"
+GLOBAL_MAJORITY_MEASURE = "residents_global_majority_percent"
+NEL_AREA = "North East London (sum of the eight boroughs)"
+LONDON_AREA = "London (sum of the 33 boroughs)"
+SUMMED_NOTE = "Worked out by this dashboard from the ONS counts of the boroughs (a sum, not an ONS figure)."
 Tables = Mapping[str, pd.DataFrame]
 
 
@@ -36,50 +34,127 @@ def trusts(tables: Tables) -> pd.DataFrame:
 
 # --- Residents ---------------------------------------------------------------------------------
 
-def resident_group_counts(tables: Tables) -> pd.DataFrame:
-    """One row per borough: total residents, global-majority residents and counts per group."""
-    pop = tables["population"].merge(tables["ethnic_groups"][["ethnic_group", "global_majority"]], on="ethnic_group")
+def group_measure_id(ethnic_group: str) -> str:
+    return f"residents_{ethnic_group}_percent"
+
+
+def resident_measures(tables: Tables) -> pd.DataFrame:
+    """Every residents' measure worked out from the counts, in display order: the global-majority share,
+    then each high-level group followed by its detailed groups, then the number of residents.
+
+    Columns: measure_id, measure (label), unit, ethnic_group (empty for the first and last), level
+    ('high' or 'detailed' for a group).
+    """
+    groups = tables["ethnic_groups"].sort_values("sort_order")
+    census = "Census 2021, ONS table TS021"
+    rows = [{"measure_id": GLOBAL_MAJORITY_MEASURE, "measure": "Global-majority share of residents", "unit": "percent",
+             "ethnic_group": "", "level": "",
+             "definition": f"Residents in every ethnic group except the White groups, as a percentage of all usual residents ({census})."}]
+    for g, label, census_label, parent in zip(groups["ethnic_group"], groups["label"], groups["census_label"],
+                                              groups["parent"].fillna("")):
+        rows.append({"measure_id": group_measure_id(str(g)), "measure": f"{label} share of residents", "unit": "percent",
+                     "ethnic_group": str(g), "level": "detailed" if str(parent) else "high",
+                     "definition": (f"Residents who gave their ethnic group as '{census_label}' ({census}), as a percentage "
+                                    "of all usual residents." + ("" if str(parent) else " Includes every detailed group within it."))})
+    rows.append({"measure_id": TOTAL_MEASURE, "measure": "Usual residents", "unit": "count", "ethnic_group": "", "level": "",
+                 "definition": f"Everyone usually resident in the area on census day, 21 March 2021 ({census}, total)."})
+    return pd.DataFrame(rows)
+
+
+def _area_counts(pop: pd.DataFrame, groups: pd.DataFrame, key: str) -> pd.DataFrame:
+    """One row per area (``key``): total (sum of the high-level groups), global_majority, one column
+    per ethnic group, and the rows' combined status, sources and period."""
     if pop.empty:
         return pd.DataFrame()
+    pop = pop.merge(groups[["ethnic_group", "parent", "global_majority"]], on="ethnic_group")
     counts = pop["count"].astype(float)
-    columns = {"total": counts, "global_majority": counts.where(pop["global_majority"].astype(bool), 0.0)}
-    columns.update({gid: counts.where(pop["ethnic_group"].isin(list(groups)), 0.0)
-                    for gid, (_, groups) in GROUP_SHARE_MEASURES.items() if groups})
-    out = pd.DataFrame(columns).groupby(pop["gss_code"], sort=True).sum()
-    grouped = pop.groupby("gss_code", sort=True)
+    high = pop["parent"].isna() | (pop["parent"].astype(str) == "")
+    wide = pop.pivot_table(index=key, columns="ethnic_group", values="count", aggfunc="sum").astype(float)
+    out = pd.DataFrame({
+        "total": counts.where(high, 0.0).groupby(pop[key]).sum(),
+        "global_majority": counts.where(high & pop["global_majority"].astype(bool), 0.0).groupby(pop[key]).sum(),
+    }).join(wide)
+    grouped = pop.groupby(key, sort=True)
     out["status"] = grouped["status"].agg(combined_status)
     out["source_id"] = grouped["source_id"].agg(lambda s: ";".join(sorted(set(s.astype(str)))))
     out["period"] = grouped["period"].agg(lambda s: str(s.iloc[0]))
-    out = out.rename_axis("gss_code").reset_index()
-    text = ["gss_code", "status", "source_id", "period"]
-    out[text] = out[text].astype(str)
-    return out
+    return out.rename_axis(key).reset_index()
+
+
+def resident_group_counts(tables: Tables) -> pd.DataFrame:
+    """One row per borough: gss_code, total, global_majority, a count per ethnic group, status, source_id, period."""
+    return _area_counts(tables["population"], tables["ethnic_groups"], "gss_code")
+
+
+def _shares(counts: pd.DataFrame, measures: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Long frame: the counts' key, measure_id, measure, unit, value, status, source_id, period, note."""
+    parts = []
+    for mid, label, unit, group in zip(measures["measure_id"], measures["measure"], measures["unit"], measures["ethnic_group"]):
+        if mid == TOTAL_MEASURE:
+            value = counts["total"]
+        else:
+            numerator = counts["global_majority"] if mid == GLOBAL_MAJORITY_MEASURE else counts.get(group)
+            if numerator is None:
+                continue
+            value = (100 * numerator / counts["total"]).where(counts["total"] != 0, np.nan)
+        parts.append(pd.DataFrame({
+            key: counts[key], "measure_id": mid, "measure": label, "unit": unit, "value": value.astype(float),
+            "status": counts["status"], "source_id": counts["source_id"], "period": counts["period"], "note": "",
+        }))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def borough_measures(tables: Tables) -> pd.DataFrame:
     """Every borough measure, long and tidy: gss_code, name, in_nel, measure_id, measure, unit, value, status, source_id, period, note.
 
-    Shares computed from the population counts come first; then the package's other borough measures.
+    The residents' measures worked out from the Census counts come first (see :func:`resident_measures`);
+    then the package's other borough measures.
     """
     boroughs = tables["boroughs"][["gss_code", "name", "in_nel"]]
-    counts = resident_group_counts(tables)
-    parts = []  # one block per measure; the merge below puts each borough's rows together, in measure order
-    if len(counts):
-        for mid, (label, groups) in GROUP_SHARE_MEASURES.items():
-            numerator = counts["global_majority"] if groups is None else counts[mid]
-            parts.append(pd.DataFrame({
-                "gss_code": counts["gss_code"], "measure_id": mid, "measure": label, "unit": "percent",
-                "value": (100 * numerator / counts["total"]).where(counts["total"] != 0, np.nan),
-                "status": counts["status"], "source_id": counts["source_id"], "period": counts["period"], "note": "",
-            }))
-    computed = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    computed = _shares(resident_group_counts(tables), resident_measures(tables), "gss_code")
     measures = tables["measures"][["measure_id", "name", "unit"]].rename(columns={"name": "measure"})
     other = tables["borough_measures"].merge(measures, on="measure_id")
     other = other[["gss_code", "measure_id", "measure", "unit", "value", "status", "source_id", "period", "note"]]
-    out = pd.concat([computed, other.astype({"value": float})], ignore_index=True)
+    out = pd.concat([f for f in (computed, other.astype({"value": float})) if len(f)], ignore_index=True)
     out = boroughs.merge(out, on="gss_code", how="left")
     out["value"] = out["value"].astype(float)
     return out
+
+
+def area_comparators(tables: Tables) -> pd.DataFrame:
+    """Wider-area figures for every borough measure: North East London and London as sums of their
+    boroughs' counts, England as ONS publishes it, then the package's published area benchmarks
+    (for example the strategy's own figure for North East London).
+
+    Columns: area, measure_id, value, status, source_id, period, note.
+    """
+    measures = resident_measures(tables)
+    counts = resident_group_counts(tables)
+    parts = []
+    if len(counts):
+        boroughs = tables["boroughs"]
+        nel = set(boroughs.loc[boroughs["in_nel"].fillna(False).astype(bool), "gss_code"].astype(str))
+        for area, members, expected in ((NEL_AREA, nel, len(nel)), (LONDON_AREA, set(boroughs["gss_code"].astype(str)), len(boroughs))):
+            part = counts[counts["gss_code"].isin(members)]
+            if len(part) != expected or not expected:
+                continue  # a sum over some of the boroughs would be a different area
+            summed = part.drop(columns=["gss_code", "status", "source_id", "period"]).sum().to_frame().T
+            summed["area"] = area
+            summed["status"] = combined_status(part["status"])
+            summed["source_id"] = ";".join(sorted(set(";".join(part["source_id"]).split(";"))))
+            summed["period"] = str(part["period"].iloc[0])
+            parts.append(_shares(summed, measures, "area").assign(note=SUMMED_NOTE))
+    area_pop = tables.get("area_population")
+    if area_pop is not None and len(area_pop):
+        wide = _area_counts(area_pop, tables["ethnic_groups"], "area")
+        parts.append(_shares(wide, measures, "area"))
+    bench = tables.get("area_benchmarks")
+    if bench is not None and len(bench):
+        parts.append(bench[["area", "measure_id", "value", "status", "source_id", "period", "note"]].astype({"value": float}))
+    cols = ["area", "measure_id", "value", "status", "source_id", "period", "note"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(parts, ignore_index=True)[cols]
 
 
 def measure_choices(frame: pd.DataFrame) -> dict[str, str]:
@@ -91,6 +166,8 @@ def measure_choices(frame: pd.DataFrame) -> dict[str, str]:
 def residents_share_for(tables: Tables, gss_codes) -> dict | None:
     """Global-majority share of the residents of some boroughs (e.g. those a trust serves)."""
     counts = resident_group_counts(tables)
+    if counts.empty:
+        return None
     part = counts[counts["gss_code"].isin(list(gss_codes))]
     if part.empty:
         return None

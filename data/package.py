@@ -11,11 +11,12 @@ import csv
 import hashlib
 import io
 import json
+import os
 import posixpath
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,8 @@ URL_TIMEOUT_SECONDS = 15
 MAX_REPORTED_PER_CHECK = 20  # per file, column and kind of problem; the rest are counted in one line
 TRUE_VALUES = {"true", "True", "TRUE", "1"}
 FALSE_VALUES = {"false", "False", "FALSE", "0"}
+ILLUSTRATIVE_SETTING = "NEL_ILLUSTRATIVE"  # "show" (the demo) or "hide" (published figures only)
+ILLUSTRATIVE_SOURCE = "illustrative"
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,30 @@ class Package:
         if problem := self.unavailable(name):
             raise problem
         return self.tables[name].copy()
+
+
+def illustrative_mode(environ: dict | None = None) -> str:
+    """'show' or 'hide': whether illustrative (invented) rows may leave the server.
+
+    Fails closed: only the exact word 'show' shows them; unset, 'hide' or anything else hides them, so
+    a mistyped production setting never publishes invented figures. ``make run`` sets 'show'."""
+    value = (os.environ if environ is None else environ).get(ILLUSTRATIVE_SETTING, "")
+    return "show" if value.strip().lower() == "show" else "hide"
+
+
+def published_only(pkg: Package) -> Package:
+    """The package without a single illustrative row: every table's rows with status 'illustrative'
+    and the sources that describe invented values are dropped. Its version differs from the full
+    package's, so nothing cached for one is served for the other."""
+    tables = {}
+    for name, frame in pkg.tables.items():
+        if "status" in frame:
+            frame = frame[frame["status"].astype(str) != "illustrative"].reset_index(drop=True)
+        if name == "sources":
+            frame = frame[(frame["source_id"].astype(str) != ILLUSTRATIVE_SOURCE)
+                          & (frame["grade"].astype(str) != "illustrative")].reset_index(drop=True)
+        tables[name] = frame
+    return replace(pkg, version=f"{pkg.version}-published", tables=tables)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,8 +514,17 @@ def load_package(source: str | Path) -> Package:
                     broken.setdefault(name, []).append(p)
         elif p.file in path_to_name:
             broken.setdefault(path_to_name[p.file], []).append(p)
-    tables = {name: apply_suppression(name, t.drop(columns="_line")) for name, t in typed.items() if name not in broken}
+    staff_groups = typed["staff_groups"] if "staff_groups" in typed and "staff_groups" not in broken else None
+    tables = {name: apply_suppression(name, t.drop(columns="_line"), staff_groups)
+              for name, t in typed.items() if name not in broken}
     return Package(source, digest.hexdigest()[:16], manifest, tables, problems, broken)
+
+
+def load_for_site(source: str | Path, mode: str | None = None) -> Package:
+    """The package as the public site may show it: :func:`load_package`, then :func:`published_only`
+    unless ``mode`` (default: the NEL_ILLUSTRATIVE setting) is 'show'."""
+    pkg = load_package(source)
+    return pkg if (mode or illustrative_mode()) == "show" else published_only(pkg)
 
 
 def package_fingerprint(source: str | Path) -> str:
