@@ -7,7 +7,7 @@ DATA ?= $(NEL_DATA)
 PORT ?= 8501
 export NEL_DATA
 
-.PHONY: run test validate illustrative report bench serve-prod stop-prod clean
+.PHONY: run test validate illustrative report site bench serve-prod stop-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,7 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt package.json | $
 	npm install --no-audit --no-fund --silent
 	touch $@ $(VENV)/.installed-run
 
+run: export NEL_ILLUSTRATIVE ?= show
 run: $(VENV)/.installed-run
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
 
@@ -36,6 +37,11 @@ illustrative: $(VENV)/.installed-run
 
 report: $(VENV)/.installed-run
 	$(BIN)/python -m components.report --output build/report/index.html
+
+# The low-bandwidth, JavaScript-free pages (build/site/, served at /lite/ by serve-prod). Charts are drawn
+# by Debian's Chromium (apt-get install chromium). NEL_ILLUSTRATIVE=show includes illustrative values.
+site: $(VENV)/.installed-run
+	$(BIN)/python -m components.site --output build/site
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run

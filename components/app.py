@@ -9,7 +9,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from data.package import Package, TableUnavailable, load_package, package_fingerprint
+from data.package import (
+    Package,
+    TableUnavailable,
+    illustrative_mode,
+    load_for_site,
+    package_fingerprint,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = "data/nel"
@@ -39,14 +45,20 @@ def data_source() -> str:
 
 
 @st.cache_resource(max_entries=4, ttl=600, show_spinner="Loading the data…")
-def _load(source: str, fingerprint: str) -> Package:
-    return load_package(source)
+def _load(source: str, fingerprint: str, mode: str) -> Package:
+    return load_for_site(source, mode)
+
+
+def showing_illustrative() -> bool:
+    """Whether this site shows illustrative values (NEL_ILLUSTRATIVE=show). No URL or control changes it."""
+    return illustrative_mode() == "show"
 
 
 def package() -> Package:
-    """The checked package; cached per source and per version of its files."""
+    """The checked package, without any illustrative row unless the site shows them; cached per source,
+    per version of its files and per mode."""
     source = data_source()
-    return _load(source, package_fingerprint(source))
+    return _load(source, package_fingerprint(source), illustrative_mode())
 
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)

@@ -17,14 +17,22 @@ from data import derive
 Tables = Mapping[str, pd.DataFrame]
 
 
-def residents_map(t: Tables, measure: str = maps.DEFAULT_MEASURE, borough: str = maps.DEFAULT_BOROUGH) -> ChartCard:
+def _measure_definitions(t: Tables) -> pd.DataFrame:
+    """Definitions of every borough measure: the package's own, then those worked out from the counts."""
+    return pd.concat([t["measures"][["measure_id", "definition"]],
+                      derive.resident_measures(t)[["measure_id", "definition"]]], ignore_index=True)
+
+
+def residents_map(t: Tables, measure: str = maps.DEFAULT_MEASURE, borough: str = maps.DEFAULT_BOROUGH,
+                  scope: str = "nel") -> ChartCard:
     frame = derive.borough_measures(t)
-    return maps.borough_map_card(frame, t["measures"], t.get("area_benchmarks"), t["sources"], measure, borough)
+    return maps.borough_map_card(frame, _measure_definitions(t), derive.area_comparators(t), t["sources"],
+                                 measure, borough, scope)
 
 
 def residents_3d(t: Tables, measure: str = maps.DEFAULT_MEASURE, borough: str = maps.DEFAULT_BOROUGH) -> ChartCard:
     frame = derive.borough_measures(t)
-    return maps.borough_deck_card(frame, t["measures"], t["sources"], t.get("organisations"), measure, borough)
+    return maps.borough_deck_card(frame, _measure_definitions(t), t["sources"], t.get("organisations"), measure, borough)
 
 
 def staff_profile(t: Tables, org: str = derive.SYSTEM) -> ChartCard:

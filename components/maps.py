@@ -10,7 +10,6 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 import numpy as np
@@ -21,16 +20,21 @@ import shapely.geometry
 
 from components.cards import ChartCard, sources_for, status_label
 from components.palette import FONT, GUIDE, HIGHLIGHT, ILLUSTRATIVE_LABEL, MUTED, SEQUENTIAL, TEXT
+from components.text import fmt_number, fmt_percent_short
+from components.text import fmt_value as _fmt_value
+from data.derive import GLOBAL_MAJORITY_MEASURE, TOTAL_MEASURE
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from geo.boundaries import ATTRIBUTION, borough_centroids, borough_geojson, load_boroughs
 
-DEFAULT_MEASURE = "residents_global_majority_percent"
-# Newham by default: its global-majority figure is published (not illustrative), the ICB's main
-# site (Stratford) is there, and it sits in the middle of NEL, so the highlight is easy to find.
+DEFAULT_MEASURE = GLOBAL_MAJORITY_MEASURE
+# Newham by default: the ICB's main site (Stratford) is there, and it sits in the middle of NEL,
+# so the highlight is easy to find.
 DEFAULT_BOROUGH = "E09000025"
 NOT_PUBLISHED = "not yet published"
 NOT_PUBLISHED_LABEL = "Not yet published"
-OTHER_LABEL = "Other London boroughs (not part of NEL)"
+OTHER_LABEL = "Other London boroughs (not part of NEL): same scale, lighter"
+OTHER_OPACITY = 0.45  # the other 25 boroughs: the same colours, lighter, so NEL's eight stand out
+TABLE_SCOPES = {"nel": "North East London's eight boroughs", "london": "All 33 London boroughs"}
 EMPTY_MAP_STYLE = 'data:application/json,{"version":8,"sources":{},"layers":[]}'
 BOUNDARY_SOURCE = "london-boundaries"
 SITES_SOURCE = "ods-etr"
@@ -57,21 +61,6 @@ LABEL_SLOTS = {
 # fill the chart's shape, so a wide screen shows more of London to the west and a phone more to the north and south.
 VIEW_LON, VIEW_LAT = (-0.265, 0.35), (51.365, 51.71)
 
-_GROUP_WORDS = {  # measure id -> how the sentence names the people counted
-    "residents_global_majority_percent": "from the global majority",
-    "residents_asian_percent": "Asian",
-    "residents_black_percent": "Black",
-    "residents_mixed_or_other_percent": "in the Mixed or Other ethnic groups",
-    "residents_white_percent": "White",
-}
-_GROUP_DEFINITIONS = {
-    "residents_asian_percent": "Residents who gave their ethnic group as Asian, Asian British or Asian Welsh",
-    "residents_black_percent": "Residents who gave their ethnic group as Black, Black British, Black Welsh, Caribbean or African",
-    "residents_mixed_or_other_percent": "Residents who gave their ethnic group as Mixed or Multiple, or as another ethnic group",
-    "residents_white_percent": "Residents in any of the White ethnic groups",
-}
-
-
 # --- Picking the rows ------------------------------------------------------------------------
 
 def nel_boroughs(frame: pd.DataFrame) -> dict[str, str]:
@@ -81,7 +70,7 @@ def nel_boroughs(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def measure_info(frame: pd.DataFrame, measures: pd.DataFrame | None, measure_id: str) -> dict:
-    """Label, unit and definition of one measure."""
+    """Label, unit and definition of one measure (``measures``: measure_id, definition)."""
     rows = frame[frame["measure_id"] == measure_id]
     label = str(rows["measure"].iloc[0]) if len(rows) else measure_id
     unit = str(rows["unit"].iloc[0]) if len(rows) else "percent"
@@ -90,35 +79,40 @@ def measure_info(frame: pd.DataFrame, measures: pd.DataFrame | None, measure_id:
         m = measures[measures["measure_id"] == measure_id]
         if len(m) and isinstance(m["definition"].iloc[0], str):
             definition = m["definition"].iloc[0]
-    if not definition and measure_id in _GROUP_DEFINITIONS:
-        definition = f"{_GROUP_DEFINITIONS[measure_id]}, as a percentage of all usual residents (Census 2021)."
     if measure_id == DEFAULT_MEASURE and "WRES" not in definition:
         definition = f"{definition} {GLOBAL_MAJORITY_DEFINITION}".strip()
     return {"id": measure_id, "label": label, "unit": unit, "definition": definition}
 
 
 def measure_rows(frame: pd.DataFrame, measure_id: str) -> pd.DataFrame:
-    """One row per NEL borough for one measure (value NaN and status 'not yet published' where missing).
+    """One row per London borough for one measure (value NaN and status 'not yet published' where missing).
 
-    Columns: gss_code, name, value, status, source_id, period, note; sorted by name.
+    Columns: gss_code, name, in_nel, value, status, source_id, period, note; NEL's boroughs first, each
+    part sorted by name.
     """
-    names = nel_boroughs(frame)
-    have = frame[(frame["measure_id"] == measure_id) & frame["gss_code"].isin(list(names))]
-    have = have.drop_duplicates("gss_code").set_index("gss_code")
+    boroughs = frame.drop_duplicates("gss_code")[["gss_code", "name", "in_nel"]].copy()
+    boroughs["in_nel"] = boroughs["in_nel"].fillna(False).astype(bool)
+    have = frame[frame["measure_id"] == measure_id].drop_duplicates("gss_code").set_index("gss_code")
     rows = []
-    for gss, name in names.items():
+    for gss, name, in_nel in zip(boroughs["gss_code"].astype(str), boroughs["name"].astype(str), boroughs["in_nel"]):
         if gss in have.index and pd.notna(have.at[gss, "value"]):
             r = have.loc[gss]
-            rows.append({"gss_code": gss, "name": name, "value": float(r["value"]), "status": str(r["status"]),
-                         "source_id": _text(r["source_id"]), "period": _text(r["period"]), "note": _text(r["note"])})
+            rows.append({"gss_code": gss, "name": name, "in_nel": bool(in_nel), "value": float(r["value"]),
+                         "status": str(r["status"]), "source_id": _text(r["source_id"]), "period": _text(r["period"]),
+                         "note": _text(r["note"])})
         else:
-            rows.append({"gss_code": gss, "name": name, "value": np.nan, "status": NOT_PUBLISHED,
+            rows.append({"gss_code": gss, "name": name, "in_nel": bool(in_nel), "value": np.nan, "status": NOT_PUBLISHED,
                          "source_id": "", "period": "", "note": ""})
-    return pd.DataFrame(rows, columns=["gss_code", "name", "value", "status", "source_id", "period", "note"])
+    out = pd.DataFrame(rows, columns=["gss_code", "name", "in_nel", "value", "status", "source_id", "period", "note"])
+    return out.sort_values(["in_nel", "name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def nel_only(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows[rows["in_nel"]].reset_index(drop=True)
 
 
 def benchmark_rows(benchmarks: pd.DataFrame | None, measure_id: str) -> pd.DataFrame:
-    """Wider-area figures (North East London, London, England and Wales) for the same measure."""
+    """Wider-area figures (North East London, London, England; see derive.area_comparators) for the same measure."""
     cols = ["area", "value", "status", "source_id", "period", "note"]
     if benchmarks is None or not len(benchmarks):
         return pd.DataFrame(columns=cols)
@@ -132,18 +126,9 @@ def _text(v) -> str:
 
 # --- Numbers in words --------------------------------------------------------------------------
 
-def fmt_value(value: float, unit: str, digits: int = 0) -> str:
-    if value is None or value != value:
-        return NOT_PUBLISHED
-    if unit == "percent":
-        return f"{_half_up(value, digits)}%"
-    return f"{_half_up(value, 0):,}"
-
-
-def _half_up(value: float, digits: int):
-    """Round halves up (69.5 -> 70), as readers expect; Python's own rounding sends halves to even."""
-    q = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    return int(q) if digits == 0 else q
+def fmt_value(value: float, unit: str, digits: int = 1) -> str:
+    """Shares to one decimal (like the headlines), counts whole; 'not yet published' for no value."""
+    return _fmt_value(value, unit, digits, missing=NOT_PUBLISHED)
 
 
 def short_period(period: str) -> str:
@@ -170,46 +155,65 @@ def _lower_first(s: str) -> str:
     return s[:1].lower() + s[1:]
 
 
+SHARE_SUFFIX = " share of residents"
+
+
 def value_phrase(measure_id: str, label: str, unit: str, value: float) -> str:
-    """'69% of residents are from the global majority'; 'the usual residents figure is 310,300'."""
-    if measure_id in _GROUP_WORDS:
-        return f"{fmt_value(value, unit)} of residents are {_GROUP_WORDS[measure_id]}"
+    """'69% of residents are from the global majority'; '42% of residents gave their ethnic group as
+    Bangladeshi'; 'there were 310,306 usual residents'."""
+    if measure_id == GLOBAL_MAJORITY_MEASURE:
+        return f"{fmt_value(value, unit)} of residents are from the global majority"
+    if unit == "percent" and label.endswith(SHARE_SUFFIX):
+        return f"{fmt_value(value, unit)} of residents gave their ethnic group as {label[:-len(SHARE_SUFFIX)]}"
     if unit == "count":
         return f"there were {fmt_value(value, unit)} {_lower_first(label)}"
     return f"the {_lower_first(label)} is {fmt_value(value, unit)}"
 
 
+def _rank_words(valued: pd.DataFrame, value: float, among: str) -> str:
+    rank = int((valued["value"] > value).sum()) + 1
+    lowest = int((valued["value"] < value).sum()) == 0
+    place = "the highest" if rank == 1 else "the lowest" if lowest else f"the {ordinal(rank)} highest"
+    return f"{place} of {among}"
+
+
 def borough_sentence(rows: pd.DataFrame, chosen: str, info: dict, benchmarks: pd.DataFrame) -> str:
-    """The chosen borough's figure, its rank among the NEL boroughs, and the wider-area benchmarks."""
+    """The chosen borough's figure, its rank among NEL's boroughs (and London's, where every borough
+    has a figure), and the wider-area comparators."""
+    nel = nel_only(rows)
     by_code = rows.set_index("gss_code")
     name = str(by_code.at[chosen, "name"])
     value = by_code.at[chosen, "value"]
     label, unit = info["label"], info["unit"]
-    valued = rows.dropna(subset=["value"])
+    valued = nel.dropna(subset=["value"])
     if pd.isna(value):
         count = len(valued)
-        return (f"For {name}, the figure for {_lower_first(label)} is not yet published in this dashboard's data "
-                f"({count} of NEL's {_NUMBER_WORDS.get(len(rows), len(rows))} boroughs have a figure).")
+        return (f"For {name}, the figure for {_lower_first(label)} is not yet published "
+                f"({count} of NEL's {_NUMBER_WORDS.get(len(nel), len(nel))} boroughs have a figure).")
     status = by_code.at[chosen, "status"]
     when = "an illustrative figure, not real data" if status == "illustrative" else short_period(by_code.at[chosen, "period"])
     text = f"In {name}, {value_phrase(info['id'], label, unit, value)} ({when})"
-    if len(valued) > 1:
-        rank = int((valued["value"] > value).sum()) + 1
-        lowest = int((valued["value"] < value).sum()) == 0
-        if len(valued) == len(rows):
-            among = f"NEL's {_NUMBER_WORDS.get(len(rows), len(rows))} boroughs"
+    places = []
+    if bool(by_code.at[chosen, "in_nel"]) and len(valued) > 1:
+        if len(valued) == len(nel):
+            places.append(_rank_words(valued, value, f"NEL's {_NUMBER_WORDS.get(len(nel), len(nel))} boroughs"))
         else:
-            among = f"the {len(valued)} NEL boroughs with a figure"
-        place = "the highest" if rank == 1 else "the lowest" if lowest else f"the {ordinal(rank)} highest"
-        text += f", {place} of {among}"
-        if (valued["status"] == "illustrative").any():
+            places.append(_rank_words(valued, value, f"the {len(valued)} NEL boroughs with a figure"))
+    london = rows.dropna(subset=["value"])
+    if len(london) == len(rows) and len(rows) > len(nel):
+        places.append(_rank_words(london, value, f"London's {len(rows)}"))
+    if places:
+        text += ", " + " and ".join(places)
+        ranked = rows if len(london) == len(rows) else valued
+        if (ranked["status"] == "illustrative").any():
             text += " (the ranking includes illustrative figures)"
     text += "."
     if len(benchmarks):
         parts = []
         for _, b in benchmarks.iterrows():
-            extra = " (as stated in the strategy)" if "strategy" in str(b["period"]).lower() else ""
-            parts.append(f"{b['area']} {fmt_value(float(b['value']), unit)}{extra}")
+            as_stated = "strategy" in str(b["period"]).lower()
+            value = fmt_percent_short(b["value"]) if as_stated and unit == "percent" else fmt_value(float(b["value"]), unit)
+            parts.append(f"{b['area']} {value}{' (as stated in the strategy)' if as_stated else ''}")
         text += " For comparison: " + _join(parts) + "."
     return text
 
@@ -219,8 +223,8 @@ def _join(parts: list[str]) -> str:
 
 
 def map_title(rows: pd.DataFrame, info: dict) -> str:
-    """States the finding: where the measure is highest and lowest."""
-    valued = rows.dropna(subset=["value"]).sort_values("value")
+    """States the finding: where, of NEL's boroughs, the measure is highest and lowest."""
+    valued = nel_only(rows).dropna(subset=["value"]).sort_values("value")
     label, unit = info["label"], info["unit"]
 
     def named(r) -> str:
@@ -336,7 +340,8 @@ def _london_names() -> dict[str, str]:
 # --- The plotly map ----------------------------------------------------------------------------
 
 def borough_map_figure(rows: pd.DataFrame, info: dict, chosen: str, *, height: int = 620) -> go.Figure:
-    """Every London borough as a filled polygon: NEL boroughs shaded by binned value, the rest muted.
+    """Every London borough as a filled polygon shaded by binned value: NEL's eight in full colour with
+    dark outlines and labels, the other 25 lighter (same scale) with their values in the hover text.
 
     Illustrative values: hatched fill, dotted outline, '(illustrative)' in the label and the legend.
     Not yet published: white fill with a dashed outline and the words in the label.
@@ -346,17 +351,25 @@ def borough_map_figure(rows: pd.DataFrame, info: dict, chosen: str, *, height: i
     names = _london_names()
     unit, label = info["unit"], info["label"]
     bins = make_bins(rows["value"], unit)
-    nel = rows.set_index("gss_code")
+    others = rows[~rows["in_nel"]].set_index("gss_code")
+    nel = nel_only(rows).set_index("gss_code")
     fig = go.Figure()
 
-    # Other London boroughs first (underneath), muted and unlabelled; names in the hover.
+    # Other London boroughs first (underneath), lighter and unlabelled; name and value in the hover.
     for gss in sorted(shapes):
         if gss in nel.index:
             continue
         xs, ys, _ = shapes[gss]
+        name = names.get(gss, gss)
+        value = others.at[gss, "value"] if gss in others.index else np.nan
+        b = bin_for(value, bins)
+        hover = f"{name}: {fmt_value(value, unit, 1)} (not part of NEL)"
+        illustrative = gss in others.index and others.at[gss, "status"] == "illustrative"
+        if illustrative:
+            hover += "<br>Illustrative (not real data)"
         fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="lines", fill="toself", fillcolor=MUTED, line=dict(color=WHITE, width=1),
-            name=names.get(gss, gss), text=f"{names.get(gss, gss)}: not part of NEL (no figures here)",
+            x=xs, y=ys, mode="lines", fill="toself", fillcolor=b.colour if b else MUTED, opacity=OTHER_OPACITY if b else 1,
+            line=dict(color=WHITE, width=1), name=name, text=hover,
             hoveron="fills", hoverinfo="text", showlegend=False, legendgroup="other",
         ))
 
@@ -392,18 +405,19 @@ def borough_map_figure(rows: pd.DataFrame, info: dict, chosen: str, *, height: i
                                  showlegend=True, name=f"Chosen: {chosen_name}", legendrank=1))
 
     # Legend: one entry per bin, then the meanings that are not values.
-    values_present = {bin_for(v, bins).label for v in rows["value"].dropna()} if bins else set()
+    values_present = {bin_for(v, bins).label for v in nel["value"].dropna()} if bins else set()
     for b in bins:
         fig.add_trace(_legend_entry(f"{b.label}" + ("" if b.label in values_present else " (none)"),
                                     fillcolor=b.colour, line=dict(color=TEXT, width=1.5)))
-    if (rows["status"] == "illustrative").any():
+    if (nel["status"] == "illustrative").any():
         fig.add_trace(_legend_entry(ILLUSTRATIVE_LABEL, fillcolor=SEQUENTIAL[3], line=dict(color=TEXT, width=2, dash="dot"),
                                     fillpattern=dict(shape="/", fgcolor=WHITE, bgcolor=SEQUENTIAL[3], size=9, solidity=0.25)))
-    if rows["value"].isna().any():
+    if nel["value"].isna().any():
         fig.add_trace(_legend_entry(NOT_PUBLISHED_LABEL, fillcolor=WHITE, line=dict(color=TEXT, width=1.5, dash="dash")))
-    fig.add_trace(_legend_entry(OTHER_LABEL, fillcolor=MUTED, line=dict(color=GUIDE, width=1)))
+    if len(others):
+        fig.add_trace(_legend_entry(OTHER_LABEL, fillcolor=SEQUENTIAL[3], opacity=OTHER_OPACITY, line=dict(color=WHITE, width=1)))
 
-    fig.update_layout(annotations=_labels(rows, unit, chosen))
+    fig.update_layout(annotations=_labels(nel_only(rows), unit, chosen))
     fig.update_layout(
         template="none", font=FONT, height=height, paper_bgcolor=WHITE, plot_bgcolor=WHITE,
         margin=dict(l=4, r=4, t=4, b=4), hoverlabel=dict(font_size=15), dragmode=False, hovermode="closest",
@@ -447,13 +461,17 @@ def _labels(rows: pd.DataFrame, unit: str, chosen: str) -> list[dict]:
 
 
 def map_alt(rows: pd.DataFrame, info: dict, chosen_name: str) -> str:
-    parts = []
-    for _, r in rows.sort_values("value", ascending=False, na_position="last").iterrows():
-        v = fmt_value(r["value"], info["unit"], 0)
-        parts.append(f"{r['name']} {v}{' (illustrative)' if r['status'] == 'illustrative' else ''}")
-    return (f"Map of London's 33 boroughs. North East London's eight boroughs are shaded by {_lower_first(info['label'])}, "
-            f"darker for higher values; the other 25 boroughs are grey. {chosen_name} is outlined in yellow. "
-            f"Values: {'; '.join(parts)}.")
+    def values(part: pd.DataFrame) -> str:
+        return "; ".join(f"{r['name']} {fmt_value(r['value'], info['unit'])}"
+                         f"{' (illustrative)' if r['status'] == 'illustrative' else ''}"
+                         for _, r in part.sort_values("value", ascending=False, na_position="last").iterrows())
+    nel, others = nel_only(rows), rows[~rows["in_nel"]]
+    text = (f"Map of London's 33 boroughs shaded by {_lower_first(info['label'])}, darker for higher values. "
+            f"North East London's eight boroughs are outlined and labelled; the other 25 are drawn lighter. "
+            f"{chosen_name} is outlined in yellow. North East London: {values(nel)}.")
+    if len(others):
+        text += f" Other London boroughs: {values(others)}."
+    return text
 
 
 # --- The table ---------------------------------------------------------------------------------
@@ -463,17 +481,21 @@ def _source_titles(ids: str, sources: pd.DataFrame) -> str:
     return "; ".join(s.title for s in got) or ("Not yet published" if not ids else str(ids))
 
 
-def map_table(rows: pd.DataFrame, info: dict, chosen: str, benchmarks: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
-    """The chosen borough first, the other NEL boroughs from highest to lowest, then the wider areas."""
+def map_table(rows: pd.DataFrame, info: dict, chosen: str, benchmarks: pd.DataFrame, sources: pd.DataFrame,
+              scope: str = "nel") -> pd.DataFrame:
+    """The chosen borough first, then NEL's boroughs from highest to lowest (with ``scope='london'``, the
+    other 25 boroughs after them), then the wider areas."""
     unit = info["unit"]
     value_col = f"{info['label']} ({'%' if unit == 'percent' else 'number'})"
-    ordered = pd.concat([rows[rows["gss_code"] == chosen],
-                         rows[rows["gss_code"] != chosen].sort_values("value", ascending=False, na_position="last")])
+    shown = rows if scope == "london" else pd.concat([nel_only(rows), rows[rows["gss_code"] == chosen]]).drop_duplicates("gss_code")
+    rest = shown[shown["gss_code"] != chosen].sort_values(["in_nel", "value"], ascending=[False, False], na_position="last")
+    ordered = pd.concat([shown[shown["gss_code"] == chosen], rest])
     out = []
     for _, r in ordered.iterrows():
         missing = pd.isna(r["value"])
         out.append({
             "Borough or area": f"{r['name']} (chosen)" if r["gss_code"] == chosen else str(r["name"]),
+            "Part of NEL": "Yes" if r["in_nel"] else "No",
             value_col: NOT_PUBLISHED if missing else _plain_number(r["value"], unit),
             "Status": NOT_PUBLISHED_LABEL if missing else status_label(r["status"]),
             "Source": "" if missing else _source_titles(r["source_id"], sources),
@@ -481,7 +503,8 @@ def map_table(rows: pd.DataFrame, info: dict, chosen: str, benchmarks: pd.DataFr
         })
     for _, b in benchmarks.iterrows():
         out.append({
-            "Borough or area": f"{b['area']} (wider area)", value_col: _plain_number(float(b["value"]), unit),
+            "Borough or area": f"{b['area']} (wider area)", "Part of NEL": "",
+            value_col: _plain_number(float(b["value"]), unit),
             "Status": status_label(b["status"]), "Source": _source_titles(b["source_id"], sources),
             "Period": str(b["period"]), "Note": _text(b["note"]),
         })
@@ -489,7 +512,7 @@ def map_table(rows: pd.DataFrame, info: dict, chosen: str, benchmarks: pd.DataFr
 
 
 def _plain_number(v: float, unit: str) -> str:
-    return str(_half_up(v, 1)) if unit == "percent" else f"{_half_up(v, 0):,}"
+    return fmt_number(v, 1).replace(",", "") if unit == "percent" else fmt_number(v, 0)
 
 
 # --- Cards -------------------------------------------------------------------------------------
@@ -500,26 +523,25 @@ def _periods(rows: pd.DataFrame) -> str:
 
 def _caveats(rows: pd.DataFrame, info: dict, benchmarks: pd.DataFrame) -> list[str]:
     notes = []
-    missing = rows.loc[rows["value"].isna(), "name"].tolist()
+    missing = nel_only(rows).loc[lambda r: r["value"].isna(), "name"].tolist()
     if missing:
         notes.append(f"Not yet published for {_join(missing)}: drawn white with a dashed outline, not as a value.")
     if (rows["status"] == "illustrative").any():
         notes.append("Illustrative values are invented to show how the map works. They are hatched, outlined with "
                      "dots and labelled '(illustrative)'; they are not Census figures.")
-    if info["id"] == "residents_mixed_or_other_percent":
-        notes.append("Some sources combine the Mixed and Other groups, so only their sum is shown for every borough.")
     for _, b in benchmarks.iterrows():
         if _text(b["note"]):
             notes.append(f"{b['area']}: {b['note']}")
-    notes.append("The other 25 London boroughs are drawn in grey for context; they are not part of NEL and this "
-                 "dashboard holds no figures for them.")
+    if (~rows["in_nel"]).any():
+        notes.append("The other 25 London boroughs are drawn lighter, on the same scale, for context: hover over one, "
+                     "or show all of London in the table, to read its value.")
     notes.append(f"Borough boundaries: {ATTRIBUTION} Open Government Licence v3.0. Generalised boundaries "
                  "(vega-datasets), simplified for display.")
     return notes
 
 
 def borough_map_card(frame: pd.DataFrame, measures: pd.DataFrame | None, benchmarks: pd.DataFrame | None,
-                     sources: pd.DataFrame, measure_id: str, chosen: str) -> ChartCard:
+                     sources: pd.DataFrame, measure_id: str, chosen: str, scope: str = "nel") -> ChartCard:
     info = measure_info(frame, measures, measure_id)
     rows = measure_rows(frame, measure_id)
     bench = benchmark_rows(benchmarks, measure_id)
@@ -527,13 +549,13 @@ def borough_map_card(frame: pd.DataFrame, measures: pd.DataFrame | None, benchma
     ids = [i for s in list(rows["source_id"]) + list(bench["source_id"]) for i in str(s).split(";") if i]
     periods = {short_period(p) for p in rows["period"] if p}
     return ChartCard(
-        key="borough-map",
+        key="borough-map" if scope == "nel" else "borough-map-london",
         title=map_title(rows, info),
-        subtitle=f"{info['label']}, North East London's eight boroughs within London, {', '.join(sorted(periods)) or 'no period'}",
+        subtitle=f"{info['label']}, London's 33 boroughs with North East London's eight outlined, {', '.join(sorted(periods)) or 'no period'}",
         figure=borough_map_figure(rows, info, chosen),
         alt=map_alt(rows, info, chosen_name),
         sentence=borough_sentence(rows, chosen, info, bench),
-        table=map_table(rows, info, chosen, bench, sources),
+        table=map_table(rows, info, chosen, bench, sources, scope),
         definition=info["definition"],
         sources=sources_for(ids + [BOUNDARY_SOURCE], sources),
         period=_periods(rows),
@@ -691,7 +713,7 @@ def deck_table(rows: pd.DataFrame, info: dict, chosen: str, sites: pd.DataFrame,
 def borough_deck_card(frame: pd.DataFrame, measures: pd.DataFrame | None, sources: pd.DataFrame,
                       organisations: pd.DataFrame | None, measure_id: str, chosen: str) -> ChartCard:
     info = measure_info(frame, measures, measure_id)
-    rows = measure_rows(frame, measure_id)
+    rows = nel_only(measure_rows(frame, measure_id))
     sites = deck_sites(organisations)
     chosen_name = nel_boroughs(frame).get(chosen, chosen)
     valued = rows.dropna(subset=["value"]).sort_values("value")

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from components.cards import STATUS_WORDS, ChartCard, Source, sources_for, status_label
 from components.palette import ILLUSTRATIVE_LABEL, SERIES_COLOURS, TEXT, base_layout
-from components.text import link, plain
+from components.text import fmt_percent_short, fmt_points, link, plain
 from data import derive
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import RULE_TEXT, SUPPRESSED_LABEL
@@ -56,19 +56,8 @@ SECTIONS = [  # (page file, link label, what it shows)
 
 
 def fmt_pct(value: float | None) -> str:
-    """'55%' for a whole number, '42.5%' otherwise; 'not available' for no value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "not available"
-    v = float(value)
-    return f"{v:.0f}%" if abs(v - round(v)) < 1e-9 else f"{v:.1f}%"
-
-
-def fmt_points(change: float) -> str:
-    """'+2.1 points', '-0.4 points', '0.0 points' (a change in percentage points)."""
-    text = f"{change:+.1f}"
-    if text in ("+0.0", "-0.0"):
-        text = "0.0"
-    return f"{text} points"
+    """A headline: '55%' for a whole number, '53.7%' otherwise (the one formatter, components.text)."""
+    return fmt_percent_short(value)
 
 
 @dataclass
@@ -166,7 +155,7 @@ def residents_published_headline(tables: Tables) -> Headline:
     """The strategy's own figure for the global-majority share of NEL's residents."""
     bench = tables["area_benchmarks"]
     rows = bench[(bench["area"] == NEL_AREA) & (bench["measure_id"] == RESIDENTS_MEASURE)].dropna(subset=["value"])
-    label = "NEL residents (strategy)"
+    label = "NEL residents (as stated in the strategy)"
     if rows.empty:
         return Headline("residents-published", label, None, None, "missing", change_note="No figure has been published.")
     r = rows.sort_values("year").iloc[-1]
@@ -183,12 +172,15 @@ def _names_list(names: list[str]) -> str:
 
 
 def residents_computed_headline(tables: Tables) -> Headline:
-    """The same share worked out by this dashboard from the Census counts of the eight NEL boroughs."""
+    """The global-majority share of NEL's residents, worked out by this dashboard from the Census counts
+    of the eight boroughs."""
     boroughs = tables["boroughs"]
     nel = boroughs[boroughs["in_nel"].astype(bool)]
     counts = derive.resident_group_counts(tables)
+    label = "NEL residents (from ONS Census counts)"
+    if counts.empty:
+        return Headline("residents-computed", label, None, None, "missing", change_note="No borough counts are available.")
     part = counts[counts["gss_code"].isin(nel["gss_code"])].merge(nel[["gss_code", "name"]], on="gss_code")
-    label = "NEL residents (borough counts)"
     if part.empty or not part["total"].sum():
         return Headline("residents-computed", label, None, None, "missing", change_note="No borough counts are available.")
     value = 100 * float(part["global_majority"].sum()) / float(part["total"].sum())
@@ -201,8 +193,9 @@ def residents_computed_headline(tables: Tables) -> Headline:
     else:
         status = "published" if published else "illustrative"
         detail = ""
-    notes = [f"Worked out by this dashboard: global-majority residents of the {len(part)} boroughs "
-             f"as a share of all their residents."]
+    notes = [f"Worked out by this dashboard from the ONS counts: the {int(part['global_majority'].sum()):,} "
+             f"global-majority residents of the {len(part)} boroughs as a share of all {int(part['total'].sum()):,} "
+             "of their residents. The strategy's own figure is 53%."]
     missing = sorted(set(nel["name"]) - set(part["name"]))
     if missing:
         notes.append(f"No counts for {_names_list(missing)}.")
@@ -215,7 +208,7 @@ def residents_computed_headline(tables: Tables) -> Headline:
 def headlines(tables: Tables, shares: pd.DataFrame | None = None) -> list[Headline]:
     """Residents (published and worked out), then NEL staff, band 8a and above, VSM and board."""
     shares = derive.workforce_shares(tables) if shares is None else shares
-    out = [residents_published_headline(tables), residents_computed_headline(tables)]
+    out = [residents_computed_headline(tables), residents_published_headline(tables)]
     out += [staff_headline(shares, g, tables["sources"]) for g in HEADLINE_GROUPS]
     return out
 

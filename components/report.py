@@ -25,7 +25,7 @@ from components.cards import ChartCard
 from components.catalogue import build
 from components.text import safe_url
 from data import derive
-from data.package import Package, TableUnavailable, load_package
+from data.package import Package, TableUnavailable, load_for_site
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import RULE_TEXT
 
@@ -88,9 +88,19 @@ def card_html(card: ChartCard, index: int) -> str:
     if isinstance(card.figure, go.Figure):
         parts.append(figure_html(card.figure, card.alt, f"chart-{index}"))
     parts.append(f'<p class="sentence">{esc(card.sentence)}</p>')
-    parts.append('<details open><summary>Data table</summary>'
-                 + card.table.to_html(index=False, escape=True, border=0, classes="data", na_rep="")
-                 + "</details>")
+    parts.append('<details open><summary>Data table</summary>' + table_html(card.table) + "</details>")
+    parts.append(about_html(card))
+    parts.append("</figure>")
+    return "\n".join(parts)
+
+
+def table_html(frame) -> str:
+    """A card's data (or any frame) as a plain HTML table, every cell escaped."""
+    return frame.to_html(index=False, escape=True, border=0, classes="data", na_rep="")
+
+
+def about_html(card: ChartCard) -> str:
+    """Status, period, sources, definition and caveats: what the app shows under 'About this chart'."""
     about = [f"<strong>Status:</strong> {esc(card.status_note)}"]
     if card.period:
         about.append(f"<strong>Period:</strong> {esc(card.period)}")
@@ -100,9 +110,7 @@ def card_html(card: ChartCard, index: int) -> str:
     if card.definition:
         about.append(f"<strong>Definition:</strong> {esc(card.definition)}")
     about += [esc(c) for c in card.all_caveats()]
-    parts.append('<div class="about">' + "".join(f"<p>{a}</p>" for a in about) + "</div>")
-    parts.append("</figure>")
-    return "\n".join(parts)
+    return '<div class="about">' + "".join(f"<p>{a}</p>" for a in about) + "</div>"
 
 
 def headlines_html(tables) -> str:
@@ -232,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=os.environ.get("NEL_DATA") or str(ROOT / "data" / "nel"))
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
-    package = load_package(args.data)
+    package = load_for_site(args.data)  # published figures only unless NEL_ILLUSTRATIVE=show
     if package.problems:
         print(f"note: the package has {len(package.problems)} problem(s); affected charts are left out "
               f"(python -m data.validate {args.data} lists them)", file=sys.stderr)

@@ -1,8 +1,12 @@
 """Make text from the data safe to show: Markdown and HTML in a data file are shown as plain text."""
 from __future__ import annotations
 
+import math
 import re
 import urllib.parse
+from decimal import ROUND_HALF_UP, Decimal
+
+from pandas import NA as pd_NA
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 # Zero-width space, direction marks, embeddings, overrides and isolates, BOM: they can hide or reorder
@@ -40,7 +44,56 @@ def link(title: object, url: object) -> str:
     return f"[{label}]({target.replace('(', '%28').replace(')', '%29')})"
 
 
-def percent(value: float | None, digits: int = 0) -> str:
-    if value is None or value != value:
-        return "not available"
-    return f"{value:.{digits}f}%"
+# --- The one way to write a number -------------------------------------------------------------
+# Every figure on a page, a slide, in the report or a table goes through these, so the same value
+# reads the same everywhere: halves round up (16.5 -> 17, 0.125 -> 0.13), as readers expect; Python's
+# own round() and format() send halves to the even digit and work on the binary value (16.45 -> 16.4).
+
+NOT_AVAILABLE = "not available"
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd_NA or (isinstance(value, float) and math.isnan(value))
+
+
+def half_up(value: float, digits: int = 0) -> Decimal:
+    """``value`` rounded half-up to ``digits`` decimal places, as written (from its shortest repr)."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def fmt_number(value: object, digits: int = 0, missing: str = NOT_AVAILABLE) -> str:
+    """'1,998,679'; '53.7' (digits=1); no sign for zero ('-0.0' reads as '0.0')."""
+    if _missing(value):
+        return missing
+    q = half_up(float(value), digits)
+    if q == 0:
+        q = abs(q)
+    return f"{q:,.{digits}f}"
+
+
+def fmt_percent(value: object, digits: int = 0, missing: str = NOT_AVAILABLE) -> str:
+    """'69%' (digits=0), '53.7%' (digits=1)."""
+    return missing if _missing(value) else f"{fmt_number(value, digits)}%"
+
+
+def fmt_percent_short(value: object, missing: str = NOT_AVAILABLE) -> str:
+    """A headline figure: '55%' when it is a whole number, else one decimal ('53.7%')."""
+    if _missing(value):
+        return missing
+    v = float(value)
+    return fmt_percent(v, 0 if v == int(v) else 1)
+
+
+def fmt_points(change: float, digits: int = 1) -> str:
+    """A change in percentage points with its sign: '+2.1 points', '-0.4 points', '0.0 points'."""
+    text = fmt_number(change, digits)
+    if float(half_up(change, digits)) > 0:
+        text = "+" + text
+    return f"{text} points"
+
+
+def fmt_value(value: object, unit: str, digits: int = 0, missing: str = NOT_AVAILABLE) -> str:
+    """A value in its measure's unit: a percentage, or a count."""
+    if unit == "percent":
+        return fmt_percent(value, digits, missing)
+    return fmt_number(value, digits if unit != "count" else 0, missing)

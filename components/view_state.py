@@ -1,4 +1,4 @@
-"""The view's state lives in the URL: ?org=&borough=&year=&group=&measure=.
+"""The view's state lives in the URL: ?org=&borough=&year=&group=&measure=&area=.
 
 Values are checked against what the data offers; anything unknown or malformed gives a short
 notice and a sensible default, never an exception. The last good value of each parameter is kept
@@ -14,7 +14,7 @@ import streamlit as st
 
 from components.text import plain
 
-PARAMS = ("org", "borough", "year", "group", "measure", "deck", "slide")
+PARAMS = ("org", "borough", "year", "group", "measure", "area", "deck", "slide")
 MAX_LENGTH = 64
 _SESSION_KEY = "_view_state"
 

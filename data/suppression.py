@@ -42,7 +42,9 @@ def exempt_groups(staff_groups: pd.DataFrame | None) -> set[str]:
 
 def _suppress_workforce(t: pd.DataFrame, exempt: set[str]) -> pd.DataFrame:
     rest = t["total_headcount"] - t["gm_headcount"]
-    hide = (is_small(t["gm_headcount"]) | is_small(rest)) & ~t["staff_group"].astype(str).isin(exempt)
+    hide = is_small(t["gm_headcount"]) | is_small(rest)
+    if exempt and "staff_group" in t:
+        hide = hide & ~t["staff_group"].astype(str).isin(exempt)
     t["gm_headcount"] = t["gm_headcount"].mask(hide)
     t["gm_percent"] = t["gm_percent"].mask(hide)
     t["suppressed"] = hide

@@ -1,4 +1,4 @@
-"""/boroughs: NEL's eight boroughs in London, by any borough measure, as a map, a 3D view and a table."""
+"""/boroughs: London's 33 boroughs with NEL's eight outlined, by any borough measure, as a map, a 3D view and a table."""
 import streamlit as st
 
 from components import maps
@@ -10,12 +10,13 @@ from data.derive import borough_measures, measure_choices
 ensure_navigation()
 
 NEEDED = ("boroughs", "population", "ethnic_groups", "measures", "borough_measures", "sources")
-OPTIONAL = ("area_benchmarks", "organisations")
+OPTIONAL = ("area_population", "area_benchmarks", "organisations")
 
 st.title("Borough map")
-st.markdown("Where North East London's residents live, by ethnic group: the eight boroughs the NHS in "
-            "North East London serves, in their London context. Choose a measure and a borough; "
-            "the map, the 3D view and the tables follow.")
+st.markdown("Who lives in North East London, by ethnic group (Census 2021): the eight boroughs the NHS in "
+            "North East London serves, beside London's other 25 boroughs and England. Choose a measure (the "
+            "global-majority share, one of the five high-level ethnic groups or one of the 19 detailed groups) "
+            "and a borough; the map, the 3D view and the tables follow.")
 
 ready = available(*NEEDED)
 available(*OPTIONAL)  # the page works without them; say so if they failed their checks
@@ -30,6 +31,8 @@ if ready:
     with right:
         borough = view_select("borough", list(boroughs), maps.DEFAULT_BOROUGH, "borough", boroughs.get,
                               help="Outlined in yellow on the map and stated in the sentence below it.")
-    copy_link_control("boroughs", {"measure": measure, "borough": borough})
-    chart_card(card("residents_map", measure=measure, borough=borough))
+    scope = view_select("area", list(maps.TABLE_SCOPES), "nel", "boroughs in the table", maps.TABLE_SCOPES.get,
+                        help="The map always shows all 33 boroughs; the table can list North East London's eight or all of London.")
+    copy_link_control("boroughs", {"measure": measure, "borough": borough, "area": scope})
+    chart_card(card("residents_map", measure=measure, borough=borough, scope=scope))
     chart_card(card("residents_3d", measure=measure, borough=borough), height=420)

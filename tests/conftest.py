@@ -8,6 +8,9 @@ import pytest
 from tests.browser import CHROMIUM, LAUNCH_ARGS, app_server, chromium_available
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# The suite checks the demo (illustrative values shown and marked) unless a test asks for "hide";
+# servers started by tests inherit this.
+os.environ.setdefault("NEL_ILLUSTRATIVE", "show")
 
 
 @pytest.fixture(scope="session")

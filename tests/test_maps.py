@@ -99,10 +99,13 @@ def test_bins_for_counts_single_values_and_nothing():
 
 # --- Rows, sentence, title --------------------------------------------------------------------
 
-def test_measure_rows_lists_all_eight_nel_boroughs_and_marks_gaps():
+def test_measure_rows_lists_every_london_borough_nel_first_and_marks_gaps():
     rows = maps.measure_rows(frame(MIXED), GM)
-    assert dict(zip(rows["gss_code"], rows["name"])) == dict(sorted(NEL.items(), key=lambda kv: kv[1]))
-    gaps = rows[rows["value"].isna()]
+    assert len(rows) == 33 and rows["in_nel"].sum() == 8
+    nel = maps.nel_only(rows)
+    assert dict(zip(nel["gss_code"], nel["name"])) == dict(sorted(NEL.items(), key=lambda kv: kv[1]))
+    assert list(rows["in_nel"][:8]) == [True] * 8
+    gaps = nel[nel["value"].isna()]
     assert set(gaps["gss_code"]) == set(NEL) - set(MIXED)
     assert set(gaps["status"]) == {maps.NOT_PUBLISHED}
 
@@ -111,12 +114,13 @@ def test_sentence_states_the_chosen_figure_rank_and_benchmarks():
     f = frame({g: (v, "published") for g, v in zip(NEL, [30.5, 55.1, 46.6, 23.5, 69.2, 63.9, 60.6, 46.8])})
     rows = maps.measure_rows(f, GM)
     text = maps.borough_sentence(rows, NEWHAM, info(f), maps.benchmark_rows(BENCH, GM))
-    assert text.startswith("In Newham, 69% of residents are from the global majority (Census 2021), "
+    assert text.startswith("In Newham, 69.2% of residents are from the global majority (Census 2021), "
                            "the highest of NEL's eight boroughs.")
-    assert "London 63%" in text and "North East London 53% (as stated in the strategy)" in text
+    assert "London 63.2%" in text and "North East London 53% (as stated in the strategy)" in text
     assert "illustrative" not in text
     low = maps.borough_sentence(rows, HAVERING, info(f), maps.benchmark_rows(BENCH, GM))
-    assert "the lowest of NEL's eight boroughs" in low and "24%" in low  # 23.5 rounds half up
+    assert "the lowest of NEL's eight boroughs" in low and "23.5%" in low
+    assert "London's 33" not in low  # the other boroughs have no figure here: no London rank
     mid = maps.borough_sentence(rows, TOWER_HAMLETS, info(f), maps.benchmark_rows(None, GM))
     assert "the 3rd highest" in mid and "For comparison" not in mid
 
@@ -125,7 +129,7 @@ def test_sentence_flags_illustrative_values_and_gaps():
     f = frame(MIXED)
     rows = maps.measure_rows(f, GM)
     hackney = maps.borough_sentence(rows, HACKNEY, info(f), maps.benchmark_rows(None, GM))
-    assert "47%" in hackney and "illustrative figure, not real data" in hackney
+    assert "46.6%" in hackney and "illustrative figure, not real data" in hackney
     assert "of the 4 NEL boroughs with a figure" in hackney and "ranking includes illustrative" in hackney
     havering = maps.borough_sentence(rows, HAVERING, info(f), maps.benchmark_rows(None, GM))
     assert "not yet published" in havering and "%" not in havering
@@ -136,7 +140,7 @@ def test_sentence_phrases_for_groups_and_counts():
     asian = frame({NEWHAM: (42.2, "published")}, "residents_asian_percent", "Asian share of residents")
     text = maps.borough_sentence(maps.measure_rows(asian, "residents_asian_percent"), NEWHAM,
                                  info(asian, "residents_asian_percent"), maps.benchmark_rows(None, "x"))
-    assert text.startswith("In Newham, 42% of residents are Asian (Census 2021)")
+    assert text.startswith("In Newham, 42.2% of residents gave their ethnic group as Asian (Census 2021)")
     total = frame({TOWER_HAMLETS: (310_300, "published")}, "residents_total", "Usual residents", "count")
     text = maps.borough_sentence(maps.measure_rows(total, "residents_total"), TOWER_HAMLETS,
                                  info(total, "residents_total"), maps.benchmark_rows(None, "x"))
@@ -146,9 +150,9 @@ def test_sentence_phrases_for_groups_and_counts():
 def test_title_states_highest_and_lowest_and_marks_illustrative():
     rows = maps.measure_rows(frame(MIXED), GM)
     title = maps.map_title(rows, info(frame(MIXED)))
-    assert title == ("Global-majority share of residents is highest in Newham (69%) and lowest in City of London (31%)")
+    assert title == ("Global-majority share of residents is highest in Newham (69.2%) and lowest in City of London (30.5%)")
     rows2 = maps.measure_rows(frame({HACKNEY: (10.0, "illustrative"), NEWHAM: (42.0, "published")}), GM)
-    assert "lowest in Hackney (10%, illustrative)" in maps.map_title(rows2, info(frame(MIXED)))
+    assert "lowest in Hackney (10.0%, illustrative)" in maps.map_title(rows2, info(frame(MIXED)))
     assert "not yet published" in maps.map_title(maps.measure_rows(frame({}), GM), info(frame(MIXED)))
 
 
@@ -208,8 +212,8 @@ def test_map_highlights_the_chosen_borough_and_labels_every_nel_borough():
     assert chosen[0].x == borough_traces(fig)["Tower Hamlets"].x
     texts = [a.text for a in fig.layout.annotations]
     assert len(texts) == 8
-    assert any(t.startswith("<b>Tower Hamlets</b>") and "61%" in t for t in texts)
-    assert any(t.startswith("Hackney") and "47%" in t and "(illustrative)" in t for t in texts)
+    assert any(t.startswith("<b>Tower Hamlets</b>") and "60.6%" in t for t in texts)
+    assert any(t.startswith("Hackney") and "46.6%" in t and "(illustrative)" in t for t in texts)
     assert any(t.startswith("Havering") and "not yet published" in t for t in texts)
     assert not any("(illustrative)" in t for t in texts if t.startswith("Newham"))
 
@@ -217,7 +221,7 @@ def test_map_highlights_the_chosen_borough_and_labels_every_nel_borough():
 def test_alt_text_lists_every_value():
     f = frame(MIXED)
     alt = maps.map_alt(maps.measure_rows(f, GM), info(f), "Newham")
-    assert "Newham 69%" in alt and "Hackney 47% (illustrative)" in alt and "Havering not yet published" in alt
+    assert "Newham 69.2%" in alt and "Hackney 46.6% (illustrative)" in alt and "Havering not yet published" in alt
     assert "Newham is outlined in yellow" in alt
 
 
@@ -227,8 +231,8 @@ def test_table_puts_the_chosen_borough_first_with_status_source_and_period():
     f = frame(MIXED)
     rows = maps.measure_rows(f, GM)
     table = maps.map_table(rows, info(f), HACKNEY, maps.benchmark_rows(BENCH, GM), SOURCES)
-    assert list(table.columns) == ["Borough or area", "Global-majority share of residents (%)", "Status", "Source",
-                                   "Period", "Note"]
+    assert list(table.columns) == ["Borough or area", "Part of NEL", "Global-majority share of residents (%)", "Status",
+                                   "Source", "Period", "Note"]
     first = table.iloc[0]
     assert first["Borough or area"] == "Hackney (chosen)" and first["Status"] == STATUS_WORDS["illustrative"]
     assert first["Global-majority share of residents (%)"] == "46.6"
@@ -266,7 +270,7 @@ ORGS = pd.DataFrame({
 
 def deck_json(chosen=NEWHAM, values=MIXED) -> dict:
     f = frame(values)
-    deck = maps.borough_deck(maps.measure_rows(f, GM), info(f), chosen, maps.deck_sites(ORGS))
+    deck = maps.borough_deck(maps.nel_only(maps.measure_rows(f, GM)), info(f), chosen, maps.deck_sites(ORGS))
     text = deck.to_json()
     assert "\n" not in text  # compact: no pydeck indentation
     return json.loads(text)
@@ -301,7 +305,7 @@ def test_deck_marks_sites_on_the_roofs_with_names():
     assert all(s["position"][2] > tower_hamlets_height for s in sites)  # both sites are in Tower Hamlets
     assert layer(spec, "site-labels")["getText"] == "@@=name"
     labels = layer(spec, "chosen-label")["data"]
-    assert [l["text"] for l in labels] == ["Newham: 69%"]
+    assert [l["text"] for l in labels] == ["Newham: 69.2%"]
     assert spec["initialViewState"]["pitch"] > 0
 
 
@@ -319,28 +323,54 @@ def test_deck_card_alt_and_table():
 
 @pytest.fixture(scope="module")
 def shipped():
+    from components.catalogue import _measure_definitions
+    from data.derive import area_comparators
     pkg = load_package(SHIPPED_PACKAGE)
-    return pkg.tables, borough_measures(pkg.tables)
+    return pkg.tables, borough_measures(pkg.tables), _measure_definitions(pkg.tables), area_comparators(pkg.tables)
 
 
-def test_every_shipped_measure_builds_a_small_map(shipped):
-    tables, f = shipped
-    for measure_id in f["measure_id"].dropna().unique():
-        card = maps.borough_map_card(f, tables["measures"], tables["area_benchmarks"], tables["sources"], measure_id, NEWHAM)
-        assert len(borough_traces(card.figure)) == 33
+def test_every_shipped_measure_builds_a_small_map_with_every_borough_valued(shipped):
+    tables, f, definitions, comparators = shipped
+    measures = list(f["measure_id"].dropna().unique())
+    assert len(measures) == 1 + 24 + 1  # global majority, every group, usual residents
+    for measure_id in measures:
+        card = maps.borough_map_card(f, definitions, comparators, tables["sources"], measure_id, NEWHAM)
+        drawn = borough_traces(card.figure)
+        assert len(drawn) == 33
+        assert all("not yet published" not in str(t.text) for t in drawn.values()), measure_id
         assert len(card.figure.to_json()) < 40_000
-        assert card.sentence and card.title and len(card.table) >= 8
+        assert card.sentence and card.title and card.definition and len(card.table) >= 8
+        assert not card.has_illustrative
 
 
 def test_shipped_default_sentence(shipped):
-    tables, f = shipped
-    card = maps.borough_map_card(f, tables["measures"], tables["area_benchmarks"], tables["sources"],
+    tables, f, definitions, comparators = shipped
+    card = maps.borough_map_card(f, definitions, comparators, tables["sources"],
                                  maps.DEFAULT_MEASURE, maps.DEFAULT_BOROUGH)
-    assert card.sentence.startswith("In Newham, 69% of residents are from the global majority (Census 2021), "
-                                    "the highest of NEL's eight boroughs")
-    assert "London 63%" in card.sentence and "England and Wales 18%" in card.sentence
-    deck = maps.borough_deck_card(f, tables["measures"], tables["sources"], tables["organisations"],
+    # ONS TS021: Newham global majority = 351,030 - 107,947 White = 243,083 of 351,030 = 69.25%
+    assert card.sentence.startswith("In Newham, 69.2% of residents are from the global majority (Census 2021), "
+                                    "the highest of NEL's eight boroughs and the highest of London's 33.")
+    assert "North East London (sum of the eight boroughs) 53.7%" in card.sentence
+    assert "London (sum of the 33 boroughs) 46.2%" in card.sentence  # 4,068,564 of 8,799,736
+    assert "England 19.0%" in card.sentence  # 10,706,647 of 56,490,048 (ONS England row)
+    assert "North East London 53% (as stated in the strategy)" in card.sentence
+    deck = maps.borough_deck_card(f, definitions, tables["sources"], tables["organisations"],
                                   maps.DEFAULT_MEASURE, maps.DEFAULT_BOROUGH)
     spec = json.loads(deck.figure.to_json())
     assert len(layer(spec, "trust-sites")["data"]) == 6
     assert len(deck.figure.to_json()) < 60_000
+
+
+def test_other_london_boroughs_carry_their_values_lighter_in_the_map_and_the_london_table(shipped):
+    tables, f, definitions, comparators = shipped
+    card = maps.borough_map_card(f, definitions, comparators, tables["sources"], "residents_asian_bangladeshi_percent",
+                                 maps.DEFAULT_BOROUGH, "london")
+    drawn = borough_traces(card.figure)
+    # Camden, ONS TS021: 14,356 Bangladeshi of 210,136 residents = 6.83%
+    assert drawn["Camden"].text.startswith("Camden: 6.8% (not part of NEL)")
+    assert drawn["Camden"].opacity == maps.OTHER_OPACITY and drawn["Tower Hamlets"].opacity in (None, 1)
+    assert len(card.table) == 33 + 3 and set(card.table["Part of NEL"]) == {"Yes", "No", ""}
+    nel_table = maps.borough_map_card(f, definitions, comparators, tables["sources"],
+                                      "residents_asian_bangladeshi_percent", maps.DEFAULT_BOROUGH).table
+    assert len(nel_table) == 8 + 3 and "Camden" not in set(nel_table["Borough or area"])
+    assert "Camden 6.8%" in card.alt

@@ -64,7 +64,8 @@ def test_loader_never_returns_small_counts(tmp_path):
     wf = package.table("workforce")
     row = wf[(wf["ods_code"] == "RQX") & (wf["year"] == 2022) & (wf["staff_group"] == "vsm")].iloc[0]
     assert pd.isna(row["gm_headcount"]) and row["suppressed"]
-    counts = pd.concat([wf["gm_headcount"], wf["total_headcount"] - wf["gm_headcount"]]).dropna()
+    staff = wf[wf["staff_group"] != "board"]  # board members are named office-holders: see the test below
+    counts = pd.concat([staff["gm_headcount"], staff["total_headcount"] - staff["gm_headcount"]]).dropna()
     assert not is_small(counts).any()
     wres = package.table("wres")
     nums = pd.concat([wres["numerator"], wres["denominator"] - wres["numerator"]]).dropna()
@@ -76,3 +77,42 @@ def test_system_total_including_a_withheld_count_is_withheld(tmp_path):
     shares = derive.workforce_shares(load_package(folder).tables)
     nel = shares[(shares["ods_code"] == "NEL") & (shares["year"] == 2022) & (shares["staff_group"] == "vsm")].iloc[0]
     assert nel["suppressed"] and pd.isna(nel["gm_headcount"]) and pd.isna(nel["share"])
+
+
+def _set_board(folder: Path, gm: int, total: int, suppress_board: str | None = None) -> None:
+    path = folder / "workforce.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("RQX,2022,board,"):
+            cells = line.split(",")
+            cells[3], cells[4] = str(gm), str(total)
+            lines[i] = ",".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    if suppress_board is not None:
+        groups = folder / "staff_groups.csv"
+        text = groups.read_text(encoding="utf-8").split("\n")
+        text = [line.replace(",false,", f",{suppress_board},") if line.startswith("board,") else line for line in text]
+        groups.write_text("\n".join(text), encoding="utf-8")
+
+
+def test_board_figures_are_not_withheld_but_every_staff_group_still_is(tmp_path):
+    folder, _ = small_count_package(tmp_path)
+    _set_board(folder, 3, 12)  # 3 of 12 voting board members: published under WRES indicator 9
+    package = load_package(folder)
+    assert package.valid, [str(p) for p in package.problems]
+    wf = package.table("workforce")
+    board = wf[(wf["ods_code"] == "RQX") & (wf["year"] == 2022) & (wf["staff_group"] == "board")].iloc[0]
+    assert board["gm_headcount"] == 3 and not board["suppressed"]
+    vsm = wf[(wf["ods_code"] == "RQX") & (wf["year"] == 2022) & (wf["staff_group"] == "vsm")].iloc[0]
+    assert pd.isna(vsm["gm_headcount"]) and vsm["suppressed"]  # 3 very senior managers: still withheld
+    shares = derive.workforce_shares(package.tables)
+    share = shares[(shares["ods_code"] == "RQX") & (shares["year"] == 2022) & (shares["staff_group"] == "board")]
+    assert share["share"].iloc[0] == 25.0
+
+
+def test_the_rules_scope_is_the_packages_to_set(tmp_path):
+    folder, _ = small_count_package(tmp_path)
+    _set_board(folder, 3, 12, suppress_board="true")
+    wf = load_package(folder).table("workforce")
+    board = wf[(wf["ods_code"] == "RQX") & (wf["year"] == 2022) & (wf["staff_group"] == "board")].iloc[0]
+    assert pd.isna(board["gm_headcount"]) and board["suppressed"]

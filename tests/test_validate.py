@@ -219,7 +219,7 @@ def test_manifest_path_outside_package(pkg, capsys):
 def test_ragged_row(pkg, capsys):
     path = pkg / "staff_groups.csv"
     path.write_text(path.read_text(encoding="utf-8") + "extra,Extra\n", encoding="utf-8")
-    expect(pkg, capsys, r"^staff_groups\.csv:\d+:-: row has 2 cells but the header has 4$")
+    expect(pkg, capsys, r"^staff_groups\.csv:\d+:-: row has 2 cells but the header has 5$")
 
 
 def test_many_errors_are_capped_but_counted(pkg, capsys):
