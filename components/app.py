@@ -54,6 +54,17 @@ def showing_illustrative() -> bool:
     return illustrative_mode() == "show"
 
 
+MODE_LINES = {
+    "show": "Demonstration: published figures and illustrative examples (not real data), each marked as such.",
+    "hide": "Published figures only.",
+}
+
+
+def mode_line() -> str:
+    """The one short line every page and slide carries saying which figures the site shows."""
+    return MODE_LINES[illustrative_mode()]
+
+
 def package() -> Package:
     """The checked package, without any illustrative row unless the site shows them; cached per source,
     per version of its files and per mode."""

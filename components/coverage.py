@@ -131,6 +131,27 @@ def coverage_long(tables: Tables, shares: pd.DataFrame | None = None) -> pd.Data
     return pd.concat(parts, ignore_index=True)
 
 
+def kinds(long: pd.DataFrame) -> tuple[str, ...]:
+    """The kinds of cell to explain: every kind, except 'illustrative' where there is none (a published-only
+    site never mentions invented figures)."""
+    has_illustrative = "cell" in long and (long["cell"] == "illustrative").any()
+    return CELLS if has_illustrative else tuple(c for c in CELLS if c != "illustrative")
+
+
+def status_counts(tables: Tables, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Per table with a status column: how many rows are published and how many illustrative. The README's
+    figures and the /data page's table both come from here."""
+    rows = []
+    for name, frame in tables.items():
+        if "status" not in frame:
+            continue
+        status = frame["status"].astype(str)
+        rows.append({"Table": (titles or {}).get(name, name), "File": f"{name}.csv", "Rows": len(frame),
+                     "Published": int((status == "published").sum()), "Illustrative": int((status == "illustrative").sum())})
+    out = pd.DataFrame(rows, columns=["Table", "File", "Rows", "Published", "Illustrative"])
+    return out if out["Illustrative"].any() else out.drop(columns="Illustrative")
+
+
 def coverage_counts(long: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """How many cells are published, illustrative, withheld and missing (columns in that order, plus total)."""
     if by is None:
@@ -151,7 +172,7 @@ def coverage_summary_table(long: pd.DataFrame) -> pd.DataFrame:
     counts = coverage_counts(long, "family")
     families = [f for f in FAMILIES if f in counts.index]
     rows = []
-    for cell in (*CELLS, "total"):
+    for cell in (*kinds(long), "total"):
         rows.append({"Coverage": CELL_WORDS.get(cell, "All"),
                      **{FAMILY_SHORT[f]: f"{int(counts.loc[f, cell]):,}" for f in families}})
     return pd.DataFrame(rows)
@@ -161,8 +182,9 @@ def coverage_sentence(long: pd.DataFrame, subject: str = "this package") -> str:
     c = coverage_counts(long).iloc[0]
     if not c["total"]:
         return f"There are no figures in {subject} to count."
+    illustrative = f"{c['illustrative']:,} illustrative (not real data), " if "illustrative" in kinds(long) else ""
     return (f"Of the {c['total']:,} places where {subject} could hold a figure (measure × organisation × year), "
-            f"{c['published']:,} are published, {c['illustrative']:,} illustrative (not real data), "
+            f"{c['published']:,} are published, {illustrative}"
             f"{c['withheld']:,} withheld ({SUPPRESSED_LABEL}) and {c['missing']:,} not yet published.")
 
 
@@ -213,7 +235,8 @@ def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.Da
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         zmin=-0.5, zmax=3.5, colorscale=[[s, c] for s, c in _scale_stops()], showscale=False, xgap=3, ygap=ROW_GAP,
     ))
-    for cell in CELLS:  # legend: letter, word and colour together
+    shown = kinds(long)
+    for cell in shown:  # legend: letter, word and colour together
         fig.add_trace(go.Scatter(
             x=[None], y=[None], mode="markers", name=f"{LETTERS[cell]} = {CELL_WORDS[cell]}", hoverinfo="skip",
             marker=dict(symbol="square", size=14, color=CELL_COLOURS[cell], line=dict(color=TEXT, width=1)),
@@ -244,7 +267,8 @@ def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.Da
         "Source": ["; ".join(titles.get(i, i) for i in str(s).split(";") if i) for s in part["source_id"]],
     }).reset_index(drop=True)
     ids = sorted({i for s in part["source_id"] for i in str(s).split(";") if i})
-    caveats = ["A cell counts as published only when every value in it is published; one illustrative value makes it illustrative."]
+    caveats = (["A cell counts as published only when every value in it is published; one illustrative value makes it illustrative."]
+               if "illustrative" in shown else [])
     if counts["withheld"]:
         caveats.append(RULE_TEXT)
     if ods_code == derive.SYSTEM:
@@ -254,11 +278,11 @@ def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.Da
         subtitle=f"Coverage of {FAMILIES[family][0].lower()}{FAMILIES[family][1:]}, {org}, {span}",
         figure=fig,
         alt=(f"Grid of {len(measures)} measures by {len(years)} years for {org}. Each cell has a letter: P published, "
-             f"I illustrative, W withheld, dash not yet published. " + sentence),
+             f"{'I illustrative, ' if 'illustrative' in shown else ''}W withheld, dash not yet published. " + sentence),
         sentence=sentence, table=table,
-        definition=("Each cell is one measure for one year. Published: taken from the named source. Illustrative: "
-                    "invented to show the view, not real data. Withheld: a count from 1 to 4, not shown. "
-                    "Not yet published: this package holds no figure."),
+        definition=("Each cell is one measure for one year. Published: taken from the named source. "
+                    + ("Illustrative: invented to show the view, not real data. " if "illustrative" in shown else "")
+                    + "Withheld: a count from 1 to 4, not shown. Not yet published: this package holds no figure."),
         sources=sources_for(ids, sources), period=span, caveats=caveats,
     )
 
@@ -341,6 +365,12 @@ def package_licences(manifest: dict) -> list[str]:
 
 # --- Downloads ---------------------------------------------------------------------------------
 
+def grade_words(sources: pd.DataFrame) -> dict[str, str]:
+    """What each grade used by these sources means."""
+    used = set(sources["grade"].astype(str)) if "grade" in sources else set(GRADE_WORDS)
+    return {k: v for k, v in GRADE_WORDS.items() if k in used}
+
+
 GRADE_WORDS = {"primary": "the publisher's own document", "secondary": "a third party quoting the publisher",
                "github-copy": "a public copy on GitHub", "dashboard": "this dashboard's own conventions",
                "illustrative": "invented by this dashboard"}
@@ -417,6 +447,15 @@ def size_text(n: int) -> str:
 
 # --- Words ---------------------------------------------------------------------------------------
 
+ILLUSTRATIVE_TERM = ("Illustrative", "Invented by a seeded script to show how a view will look once real figures are "
+                    "published. Not real data; drawn hollow, hatched or dotted and marked in every table and download.")
+
+
+def glossary(show_illustrative: bool) -> list[tuple[str, str]]:
+    """The terms explained on /data: without 'Illustrative' on a published-only site."""
+    return [item for item in GLOSSARY if show_illustrative or item is not ILLUSTRATIVE_TERM]
+
+
 GLOSSARY = [
     ("Global majority", GLOBAL_MAJORITY_DEFINITION),
     ("BME (Black and minority ethnic)", "The term the NHS Workforce Race Equality Standard uses for every ethnic group except "
@@ -434,12 +473,12 @@ GLOSSARY = [
     ("Agenda for Change bands", "The NHS pay scale for most staff, from band 1 to band 9. Bands 8a to 9 are senior roles; "
      "this dashboard groups them as 'band 8a and above'."),
     ("Board", "The voting members of an organisation's board (executive and non-executive directors)."),
-    ("Census 2021 high-level ethnic groups", "The five groups used by the Census in England and Wales: Asian, Asian British "
-     "or Asian Welsh; Black, Black British, Black Welsh, Caribbean or African; Mixed or Multiple; White; and Other. "
-     "Some sources combine Mixed and Other."),
+    ("Census 2021 ethnic groups", "The five high-level groups used by the Census in England and Wales (Asian, Asian "
+     "British or Asian Welsh; Black, Black British, Black Welsh, Caribbean or African; Mixed or Multiple; White; and "
+     "Other) and the 19 detailed groups within them, such as Bangladeshi, Black African, White British or Arab. "
+     "This dashboard shows every one of them for every London borough and for England, from ONS table TS021."),
     ("Published", "Taken from the source named beside the figure."),
-    ("Illustrative", "Invented by a seeded script to show how a view will look once real figures are published. Not real "
-     "data; drawn hollow, hatched or dotted and marked in every table and download."),
+    ILLUSTRATIVE_TERM,
     ("Withheld (suppressed)", RULE_TEXT),
     ("Not yet published", "No figure has been published, so the dashboard shows none. Gaps are part of accountability."),
     ("NEL system", "The five NHS trusts in north east London added together. It is only worked out when every trust has a count."),
@@ -461,8 +500,8 @@ ACCESSIBILITY = {
         "Every page is checked at 390 pixels wide, so the content reflows on a phone without scrolling sideways.",
         "Every chart has a text description for screen readers, a sentence that states the finding, the data as a "
         "table and a CSV download.",
-        "Colours pass contrast checks, and no meaning rests on colour alone: illustrative values are hatched, hollow or "
-        "dotted and named in the legend, and coverage cells carry letters.",
+        "Colours pass contrast checks, and no meaning rests on colour alone: a figure's status is also shown by line "
+        "style, pattern or words in the legend, and coverage cells carry letters.",
     ],
     "limitations": [
         "The page language is fixed to English by the Streamlit framework.",
@@ -481,8 +520,11 @@ ACCESSIBILITY = {
 }
 
 PRIVACY = (
-    "This dashboard sets no cookies of its own and uses no analytics or tracking. Streamlit, the framework it runs on, "
-    "keeps a connection to the server while the page is open and remembers your choices (for example the organisation) "
-    "for that visit only. Pages make no requests to other websites: fonts, charts and maps are served by the "
-    "dashboard itself, and the map has no background tiles from a third party."
+    "This dashboard uses no analytics or tracking. It sets two strictly necessary cookies and no others: "
+    "`_streamlit_xsrf`, set by Streamlit, the framework it runs on, to protect the connection against cross-site "
+    "request forgery; and `nel_lb`, set by the site's load balancer so that your visit stays on the same server "
+    "(the open page keeps a live connection to it). Neither identifies you and neither is used for anything else. "
+    "Streamlit remembers your choices (for example the organisation) for "
+    "that visit only. Pages make no requests to other websites: fonts, charts and maps are served by the dashboard "
+    "itself, and the map has no background tiles from a third party."
 )

@@ -731,8 +731,9 @@ def borough_deck_card(frame: pd.DataFrame, measures: pd.DataFrame | None, source
     sentence = (f"The taller the borough, the higher its {_lower_first(info['label'])}. "
                 + borough_sentence(rows, chosen, info, benchmark_rows(None, measure_id)))
     caveats = _caveats(rows, info, benchmark_rows(None, measure_id))
+    see_through = " Illustrative boroughs are see-through." if (rows["status"] == "illustrative").any() else ""
     caveats.insert(0, "Heights are proportional to the value (the tallest borough is raised 6 km); colours use the "
-                      "same bins as the flat map. Illustrative boroughs are see-through. Drag to turn the view; "
+                      f"same bins as the flat map.{see_through} Drag to turn the view; "
                       "the flat map and the table carry the same figures.")
     caveats.append("Site locations are approximate (placed by hand from the published addresses).")
     return ChartCard(

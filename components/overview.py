@@ -395,16 +395,24 @@ def _profile_table(latest: pd.DataFrame, residents: Headline, sources: pd.DataFr
 
 # --- How to read this dashboard --------------------------------------------------------------
 
-def how_to_read() -> list[str]:
-    """Plain-English paragraphs (Markdown written here, not data)."""
-    return [
-        f"**Global majority.** {GLOBAL_MAJORITY_DEFINITION} The term reflects that these groups make up most "
-        "of the world's population.",
+def how_to_read(show_illustrative: bool = True) -> list[str]:
+    """Plain-English paragraphs (Markdown written here, not data). With ``show_illustrative`` false (the
+    published-only site) nothing invented is shown, so nothing is said about marking it."""
+    published = (
         "**Published or illustrative.** A *published* figure is copied from the source named beside it. "
         "Few race equity figures for north east London's NHS organisations have been published yet, so many "
         "views are filled with *illustrative* figures: invented by a script to show how the view will work, "
         "and **not real data**. Charts draw them hollow, hatched or dotted and name them in the legend; tables "
-        "and downloads mark them in a Status column.",
+        "and downloads mark them in a Status column."
+    ) if show_illustrative else (
+        "**Published figures only.** Every figure is copied from the source named beside it. Few race equity "
+        "figures for north east London's NHS organisations have been published yet, so many views say what is "
+        "not yet published instead of showing a number."
+    )
+    return [
+        f"**Global majority.** {GLOBAL_MAJORITY_DEFINITION} The term reflects that these groups make up most "
+        "of the world's population.",
+        published,
         f"**Small numbers.** {RULE_TEXT} Charts leave them out.",
         "**Every chart** has a title that states the finding, a sentence that says it in words, the data as a "
         "table, a CSV download, and an *About* section with the definition, source, period and caveats.",

@@ -20,6 +20,9 @@ PRESENTER_CSS = """<style>
 </style>"""
 
 
+NOT_PUBLISHED_NOTICE = "No figures for this slide have been published yet."
+
+
 def build_slide(package: Package, slide: Slide, make=None) -> tuple[ChartCard | None, str]:
     """The slide's card, or None and a plain notice (broken data, bad parameters): never an exception.
 
@@ -37,7 +40,7 @@ def build_slide(package: Package, slide: Slide, make=None) -> tuple[ChartCard | 
             return None, _unavailable(missing, package.broken[missing])
         return None, "The slide's settings do not match the data; check the deck file."
     if card is None:
-        return None, "There are no published or illustrative figures for this slide yet."
+        return None, NOT_PUBLISHED_NOTICE
     return card, ""
 
 

@@ -359,7 +359,9 @@ def representation_trend_card(shares: pd.DataFrame, org: str, names: Mapping[str
     table = pd.DataFrame(rows)
     ids = _ids(mine["source_id"]) + (_ids([residents.get("source_id", "")]) if res_value is not None else [])
     n_withheld = int(mine["suppressed"].astype(bool).sum())
-    caveats = ["Illustrative values are drawn as hollow markers; reference lines are dotted when illustrative."]
+    caveats = []
+    if (mine["status"].astype(str) == "illustrative").any() or residents.get("status") == "illustrative":
+        caveats.append("Illustrative values are drawn as hollow markers; reference lines are dotted when illustrative.")
     if (mine.get("derived", pd.Series(False, index=mine.index)).astype(bool)).any():
         caveats.append("System figures are the sum of the five NEL trusts' headcounts; a year is left out when a trust "
                        "published only a percentage, and a share is withheld when any trust's count is.")

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components import coverage as cov
-from components.app import built, ensure_navigation, package
+from components.app import built, ensure_navigation, package, showing_illustrative
 from components.chart_card import chart_card, escaped
 from components.text import link, plain
 from components.view_state import remember, view_param
@@ -28,13 +28,14 @@ sources = pkg.tables.get("sources")
 st.header("Sources", anchor="sources")
 if sources is not None:
     st.markdown("Grade says how close a source is to the publisher: " + "; ".join(
-        f"*{k}*: {v}" for k, v in cov.GRADE_WORDS.items()) + ".")
+        f"*{k}*: {v}" for k, v in cov.grade_words(sources).items()) + ".")
     st.markdown("\n".join(f"- {line}" for line in cov.source_lines(sources)))
 
 st.header("Definitions", anchor="definitions")
-st.markdown("\n".join(f"- **{term}.** {plain(text)}" for term, text in cov.GLOSSARY))
+st.markdown("\n".join(f"- **{term}.** {plain(text)}" for term, text in cov.glossary(showing_illustrative())))
 
-st.header("Coverage: published, illustrative or missing", anchor="coverage")
+st.header("Coverage: published, illustrative or missing" if showing_illustrative() else "Coverage: published or missing",
+          anchor="coverage")
 long = built("coverage_long", cov.coverage_long) if sources is not None else None
 if long is not None and len(long):
     sentence, summary, by_org, matrix_csv = built("coverage_views", lambda t: (
@@ -59,8 +60,14 @@ if long is not None and len(long):
     st.download_button("Download the whole coverage matrix (CSV)", matrix_csv, file_name="coverage.csv",
                        mime="text/csv", key="download-coverage", on_click="ignore")
 
+st.subheader("Rows in each table")
+st.markdown("Every measurement table, and how many of its rows are published"
+            + (" or illustrative." if showing_illustrative() else "."))
+st.table(built("status_counts", lambda t: cov.status_counts(t, cov.table_titles(pkg.manifest))), hide_index=True)
+
 st.header("Downloads", anchor="downloads")
-st.markdown("Each table as the dashboard uses it. Rows carry a **status** column (published or illustrative). "
+st.markdown("Each table as the dashboard uses it. Rows carry a **status** column"
+            + (" (published or illustrative). " if showing_illustrative() else " (every row here is published). ") +
             "Withheld staff counts (fewer than 5) are **empty**, with `suppressed` set to True.")
 
 

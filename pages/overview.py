@@ -1,7 +1,7 @@
 """/ Overview: what the dashboard is, the headline figures with their sources, how to read it, and the way in to every section."""
 import streamlit as st
 
-from components.app import SITE_NAME, available, built, card, ensure_navigation
+from components.app import SITE_NAME, available, built, card, ensure_navigation, showing_illustrative
 from components.chart_card import chart_card
 from components.overview import SECTIONS, headline_caption, headlines, how_to_read
 from components.text import plain
@@ -45,7 +45,7 @@ else:
     st.info("The headline figures cannot be shown until the data files above pass their checks.")
 
 st.header("How to read this dashboard")
-for paragraph in how_to_read():
+for paragraph in how_to_read(showing_illustrative()):
     st.markdown(paragraph)
 
 st.header("Sections")

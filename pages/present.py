@@ -1,10 +1,10 @@
 """/present?deck=NAME&slide=N: one chart per slide, built for screen-sharing to a room."""
 import streamlit as st
 
-from components.app import built, card, ensure_navigation, package
+from components.app import built, card, ensure_navigation, mode_line, package
 from components.deck import DEFAULT_DECK, load_decks, presentation_figure
 from components.palette import PLOTLY_CONFIG
-from components.present import PRESENTER_CSS, build_slide, go_to
+from components.present import NOT_PUBLISHED_NOTICE, PRESENTER_CSS, build_slide, go_to
 from components.text import plain
 from components.view_state import view_param
 
@@ -20,9 +20,9 @@ number = int(view_param("slide", [str(i) for i in range(1, total + 1)], "1", "sl
 chosen = deck.slides[number - 1]
 slide, notice = build_slide(package(), chosen, make=card)
 
-st.caption(f"{plain(deck.title)} · Slide {number} of {total}")
+st.caption(f"{plain(deck.title)} · Slide {number} of {total} · {mode_line()}")
 if slide is None:
-    st.title("This slide cannot be shown")
+    st.title("Not yet published" if notice == NOT_PUBLISHED_NOTICE else "This slide cannot be shown")
     st.info(notice, icon="ℹ️")
 else:
     figure = built("presentation_figure", lambda t, kind, *params: presentation_figure(card(kind, **dict(params)).figure),

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components import workforce_charts as wc
-from components.app import available, built, card, ensure_navigation, package
+from components.app import available, built, card, ensure_navigation, package, showing_illustrative
 from components.chart_card import chart_or_notice
 from components.text import plain
 from components.view_state import copy_link_control, view_param, view_select
@@ -41,8 +41,8 @@ wres_cards = [card("wres_ratios", org=org, year=year), card("wres_survey", org=o
 board = card("board_gap", org=org, year=year) if workforce_ok else None
 remi = card("remi_trust", org=org) if ok["remi"] and ok["remi_domains"] and ok["remi_stages"] else None
 
-st.header("Which figures are illustrative")
 lines = wc.status_summary([compare, trend, *wres_cards, board, remi])
+st.header("Which figures are illustrative" if showing_illustrative() else "Which figures are published")
 st.markdown("\n".join(f"- {plain(line)}" for line in lines) or f"No figures for {plain(place)} are in the package yet.")
 st.header("Representation by staff group")
 show_card(compare, "representation figures", place)

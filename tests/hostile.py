@@ -500,9 +500,10 @@ def small_number_package(dest: Path | str) -> tuple[Path, list[SmallCell]]:
     latest = max(int(r[col["year"]]) for r in rows if r[col["ods_code"]] == "R1H" and r[col["total_headcount"]])
     plan = [
         # (org, group, gm, total): gm small; total - gm small; both distinctive totals.
-        ("R1H", "board", "3", "137"),
+        # Not the board: its members are named office-holders, never withheld (staff_groups.suppress).
+        ("R1H", "vsm", "3", "137"),
         ("RF4", "vsm", "2", "4111"),
-        ("RQX", "board", "4383", "4387"),
+        ("RQX", "bands_1_4", "4383", "4387"),
         ("RWK", "band_8a_plus", "7931", "7934"),
     ]
     for org, group, gm, total in plan:
