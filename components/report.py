@@ -47,7 +47,7 @@ def sections(tables) -> list[Section]:
     return [
         Section("overview", "Overview", "The global-majority share of north east London's residents and NHS staff.",
                 [("staff_profile", {"org": derive.SYSTEM})]),
-        Section("boroughs", "Boroughs", "Residents of the eight NEL boroughs by ethnic group (Census 2021).",
+        Section("boroughs", "Boroughs", "Residents of London's boroughs by ethnic group (Census 2021), with NEL's eight outlined.",
                 [("residents_map", {})]),
         Section("workforce", "Workforce and WRES",
                 "Representation by staff group over the years, and the Workforce Race Equality Standard indicators.",
@@ -56,8 +56,11 @@ def sections(tables) -> list[Section]:
                  ("wres_ratios", {"org": derive.SYSTEM}), ("wres_survey", {"org": derive.SYSTEM}),
                  ("board_gap", {"org": derive.SYSTEM})]),
         Section("remi", "REMI maturity",
-                "Self-assessed stage on the Race Equity Maturity Index. All scores are illustrative until organisations "
-                "publish their own; the five domains are this dashboard's convention.",
+                "Self-assessed stage on the Race Equity Maturity Index. "
+                + ("Scores marked illustrative are invented until organisations publish their own; "
+                   if _has_illustrative({"remi": tables["remi"]} if "remi" in tables else {}) else
+                   "No organisation has published its scores yet; ")
+                + "the five domains are this dashboard's convention.",
                 [("remi_all", {}), ("remi_radar", {})]),
         Section("strategy", "Strategy tracker", "Progress reported against each commitment of the strategy.",
                 [("strategy_progress", {})]),
@@ -177,6 +180,10 @@ table.data th, table.data td { border-bottom: 1px solid #D8DDE0; padding: 4px 6p
 """
 
 
+def _has_illustrative(tables) -> bool:
+    return any("status" in t and (t["status"].astype(str) == "illustrative").any() for t in tables.values())
+
+
 def render(package: Package, progress=None) -> str:
     tables = package.tables
     plan = sections(tables)
@@ -192,7 +199,8 @@ def render(package: Package, progress=None) -> str:
     generated = dt.date.today().strftime("%d %B %Y")
     body = [f"<header><h1>{esc(TITLE)}</h1>",
             f"<p>Made on {esc(generated)} from data package version {esc(package.version)}. "
-            "Figures marked <strong>illustrative</strong> are invented to show how a view works and are not real data.</p>",
+            + ("Figures marked <strong>illustrative</strong> are invented to show how a view works and are not real data.</p>"
+               if _has_illustrative(tables) else "Published figures only.</p>"),
             f"<p>{esc(GLOBAL_MAJORITY_DEFINITION)}</p><p>{esc(RULE_TEXT)}</p>",
             "<nav aria-label='Contents'><h2>Contents</h2><ul>"
             + "".join(f"<li><a href='#{s.anchor}'>{esc(s.heading)}</a></li>" for s in plan)

@@ -44,10 +44,11 @@ def wait_healthy(base: str, timeout: float = 60) -> None:
 
 
 @contextmanager
-def app_server(data: str | None = None, extra_args: list[str] | None = None):
-    """Start `streamlit run dashboard.py` on a free loopback port; yield its base URL; stop it by PID."""
+def app_server(data: str | None = None, extra_args: list[str] | None = None, env: dict | None = None):
+    """Start `streamlit run dashboard.py` on a free loopback port; yield its base URL; stop it by PID.
+    ``env`` adds to (or overrides) this process's environment, e.g. {"NEL_ILLUSTRATIVE": "hide"}."""
     port = free_port()
-    env = dict(os.environ)
+    env = {**os.environ, **(env or {})}
     if data:
         env["NEL_DATA"] = str(data)
     cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
