@@ -303,9 +303,18 @@ def _b_measure_percent(pkg):
 
 
 def _b_measure_count(pkg):
+    measures = _file(pkg, "measures")
+    header, rows = read_rows(measures)
+    row = dict.fromkeys(header, "")
+    row.update(measure_id="test_count", name="A count", unit="count", definition="A count.", source_id="nel-strategy-2025")
+    write_rows(measures, header, rows + [[row[c] for c in header]])
     path = _file(pkg, "borough_measures")
-    line = line_where(path, measure_id="residents_total")
-    set_cell(path, line, "value", "-218900")
+    header, rows = read_rows(path)
+    row = dict.fromkeys(header, "")
+    row.update(gss_code="E09000002", measure_id="test_count", value="-218900", year="2021", period="2021",
+               source_id="nel-strategy-2025", status="published")
+    write_rows(path, header, rows + [[row[c] for c in header]])
+    line = len(rows) + 2
     return path.name, rf"^borough_measures\.csv:{line}:value: out of range: a count cannot be negative, found -218900$"
 
 

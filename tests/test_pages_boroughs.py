@@ -43,7 +43,8 @@ def chosen_name(spec: dict) -> str:
 
 
 def texts(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown]
+    """Markdown on the page, unescaped (sentences from the data are shown as plain text)."""
+    return [m.value.replace("\\", "") for m in at.markdown]
 
 
 def notices(at: AppTest) -> list[str]:
@@ -65,7 +66,7 @@ def test_default_view():
     assert sum(1 for t in spec["data"] if t.get("fill") == "toself" and t["x"][0] is not None) == 33
     assert not any(t["type"] != "scatter" for t in spec["data"])
     assert "Map of London's 33 boroughs" in at.get("plotly_chart")[0].proto.alt
-    assert any(t.startswith("In Newham, 69% of residents are from the global majority") for t in texts(at))
+    assert any(t.startswith("In Newham, 69.2% of residents are from the global majority") for t in texts(at))
     deck = deck_spec(at)
     assert deck["mapStyle"] == 'data:application/json,{"version":8,"sources":{},"layers":[]}'
     assert [s.value for s in at.subheader][0].startswith("Global\\-majority share of residents is highest in Newham")
@@ -76,9 +77,9 @@ def test_borough_from_the_link_is_highlighted_and_stated():
     assert notices(at) == []
     assert selectbox(at, "Borough").value == TOWER_HAMLETS
     assert chosen_name(map_spec(at)) == "Chosen: Tower Hamlets"
-    assert any(t.startswith("In Tower Hamlets, 61% of residents") for t in texts(at))
+    assert any(t.startswith("In Tower Hamlets, 60.6% of residents") for t in texts(at))
     labels = json.dumps([l for l in deck_spec(at)["layers"] if l["id"] == "chosen-label"])
-    assert "Tower Hamlets: 61%" in labels
+    assert "Tower Hamlets: 60.6%" in labels
 
 
 def test_measure_from_the_link():
@@ -87,7 +88,7 @@ def test_measure_from_the_link():
     assert selectbox(at, "Measure").value == "residents_asian_percent"
     spec = map_spec(at)
     assert spec["layout"]["legend"]["title"]["text"] == "Asian share of residents:"
-    assert any(t.startswith("In Newham, 42% of residents are Asian") for t in texts(at))
+    assert any(t.startswith("In Newham, 42.2% of residents gave their ethnic group as Asian") for t in texts(at))
     assert at.subheader[0].value.startswith("Asian share of residents")
 
 
@@ -109,7 +110,9 @@ def test_repeated_borough_parameter_uses_the_last_value():
     at = open_page(borough=[TOWER_HAMLETS, HACKNEY])
     assert notices(at) == []
     assert selectbox(at, "Borough").value == HACKNEY
-    assert any(t.startswith("In Hackney,") and "illustrative figure, not real data" in t for t in texts(at))
+    # ONS TS021 Hackney: 259,147 residents, 137,709 White: 46.9% global majority, published
+    assert any(t.startswith("In Hackney, 46.9% of residents are from the global majority (Census 2021)")
+               for t in texts(at))
 
 
 def test_choosing_with_the_widgets_updates_the_link_and_the_views():
@@ -121,12 +124,16 @@ def test_choosing_with_the_widgets_updates_the_link_and_the_views():
     selectbox(at, "Measure").select("residents_total").run()
     assert not at.exception
     assert at.query_params["measure"] == "residents_total" and at.query_params["borough"] == TOWER_HAMLETS
-    assert any("there were 310,300 usual residents" in t for t in texts(at))
+    assert any("there were 310,306 usual residents" in t for t in texts(at))  # ONS TS021 total for Tower Hamlets
     selectbox(at, "Borough").select(NEWHAM).run()
-    assert any(t.startswith("For Newham, the figure for usual residents is not yet published") for t in texts(at))
+    assert any(t.startswith("In Newham, there were 351,030 usual residents") for t in texts(at))
     table = at.table[0].value  # cells are Markdown-escaped by chart_card
     assert table.iloc[0]["Borough or area"] == plain("Newham (chosen)")
-    assert table.iloc[0]["Usual residents (number)"] == plain("not yet published")
+    assert table.iloc[0]["Usual residents (number)"] == plain("351,030")
+    assert len(table) == 8 + 3  # NEL's boroughs, then NEL, London and England
+    selectbox(at, "Boroughs in the table").select("london").run()
+    assert at.query_params["area"] == "london"
+    assert len(at.table[0].value) == 33 + 3
 
 
 # --- The real page in Chromium ----------------------------------------------------------------
@@ -153,7 +160,7 @@ def test_browser_map_and_3d_view_render_with_no_network(server, page):
     assert page.locator('[data-testid="stDeckGlJsonChart"][role="figure"]').get_attribute("aria-label").startswith(
         "Three-dimensional map")
     legend = " ".join(page.locator('[data-testid="stPlotlyChart"] .legendtext').all_text_contents())
-    assert "Chosen: Newham" in legend and "Illustrative (not real data)" in legend
+    assert "Chosen: Newham" in legend and "Other London boroughs" in legend
     page.wait_for_timeout(2000)  # anything late (fonts, tiles, styles) would show up here
     assert exceptions(page) == []
     assert log.foreign() == [], log.foreign()
@@ -193,6 +200,6 @@ def test_browser_borough_can_be_chosen_with_the_keyboard_alone(server, page):
                  .some(e => e.textContent === 'Chosen: Tower Hamlets')""", timeout=30_000)
     wait_for_app(page, min_charts=1)
     assert page.locator(BOROUGH_INPUT).input_value() == "Tower Hamlets"
-    assert page.get_by_text("In Tower Hamlets, 61% of residents are from the global majority").count() >= 1
+    assert page.get_by_text("In Tower Hamlets, 60.6% of residents are from the global majority").count() >= 1
     assert page.get_by_text("In Newham, 69% of residents").count() == 0
     assert exceptions(page) == []

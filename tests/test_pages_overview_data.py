@@ -35,16 +35,17 @@ def check_overview(at: AppTest) -> None:
     assert at.title[0].value == "Race equity in NHS North East London"
     metrics = {m.label: m for m in at.metric}
     assert len(metrics) == 6
-    assert metrics["NEL residents (strategy)"].value == "53%"
+    assert metrics["NEL residents (from ONS Census counts)"].value == "53.7%"
+    assert metrics["NEL residents (as stated in the strategy)"].value == "53%"
     assert metrics["NHS staff, 2024"].value == "55%"
-    assert metrics["Board members, 2024"].value == "Withheld"
+    assert metrics["Board members, 2024"].value.endswith("%")  # board members are never withheld
     band = next(m for label, m in metrics.items() if label.startswith("Staff on band 8a and above"))
     assert band.proto.delta.endswith(" points") and band.proto.delta_description.startswith("since ")
     assert band.proto.color == band.proto.GRAY          # a change is neither good nor bad by colour
     text = markdown_text(at)
     assert text.count("**Source:**") == 6 and text.count("**Status:**") == 6 and text.count("**Period:**") == 6
     assert "https://northeastlondon.icb.nhs.uk/" in text
-    assert "Mixed: Census counts are published for" in text
+    assert "Worked out by this dashboard from the ONS counts" in text
     assert "No figure for the year before (2023)" in text
     charts = at.get("plotly_chart")
     assert len(charts) == 1 and charts[0].proto.alt.startswith("Horizontal bar chart")
@@ -88,7 +89,7 @@ def check_data_page(at: AppTest, org: str = "NEL") -> None:
     assert "Open Government Licence v3" in text and "Contains Ordnance Survey data" in text
     assert "https://northeastlondon.icb.nhs.uk/" in text and "WCAG 2.2" in text
     assert "**BME (Black and minority ethnic).**" in text and "global majority" in text
-    assert "All 19 tables passed their checks" in text
+    assert "All 20 tables passed their checks" in text
 
 
 def test_data_page_default():
