@@ -411,10 +411,13 @@ def _manifest(reader: _Reader) -> tuple[dict | None, bytes, list[Problem]]:
     return manifest, data, []
 
 
-def load_package(source: str | Path) -> Package:
-    """Read, check and suppress a package. Never raises for bad data: see Package.problems."""
+def load_package(source: str | Path, reader=None) -> Package:
+    """Read, check and suppress a package. Never raises for bad data: see Package.problems.
+
+    ``reader`` (anything with ``read(relpath) -> bytes``) reads the files instead of the folder or URL
+    ``source``, for example a publisher's upload held in memory (data/submission.py)."""
     source = str(source)
-    reader = _Reader(source)
+    reader = reader or _Reader(source)
     manifest, manifest_bytes, problems = _manifest(reader)
     digest = hashlib.sha256(manifest_bytes)
     if manifest is None:

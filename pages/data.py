@@ -25,6 +25,9 @@ else:
     st.markdown(f"All {len(pkg.tables)} tables passed their checks (package version {plain(pkg.version)}).")
 
 sources = pkg.tables.get("sources")
+st.markdown("Publishing your organisation's figures? [Check them before you send them](/contribute), fill in the "
+            "[REMI self-assessment](/contribute?form=remi), or [download the templates](/contribute?form=templates).")
+
 st.header("Sources", anchor="sources")
 if sources is not None:
     st.markdown("Grade says how close a source is to the publisher: " + "; ".join(

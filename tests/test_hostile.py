@@ -369,7 +369,7 @@ def test_the_server_refuses_cross_site_use(server):
                                     headers={"Origin": f"https://{ATTACKER}"})
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(upload, timeout=10)
-    assert info.value.code == 403, "uploads need the XSRF token (and the app has no upload)"
+    assert info.value.code == 403, "uploads need the XSRF token (only /contribute takes uploads)"
     with urllib.request.urlopen(urllib.request.Request(server + "/_stcore/health", headers={"Origin": f"https://{ATTACKER}"}),
                                 timeout=10) as r:
         assert r.headers.get("Access-Control-Allow-Origin") in (None, ""), "no CORS grant to another site"

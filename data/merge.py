@@ -1,0 +1,94 @@
+"""Merge a publisher's submission into a data package:
+``python -m data.merge SUBMISSION... --package data/nel [--dry-run] [--replace-published]``.
+
+SUBMISSION is any mix of CSV files named after their tables, filled template workbooks (.xlsx) and
+zipped packages. Rows are replaced by primary key. The change summary is printed; if the merged
+package would not validate, one ``FILE:ROW:COLUMN: message`` line is printed per problem (FILE is the
+submitted file, or ``BOOK.xlsx sheet NAME``), nothing is changed and the exit status is 1. A row is
+published only when the submission says so (``status=published``) and cites a source with a URL or a
+document title. A submission may not overwrite an organisation's year that already holds published
+figures unless ``--replace-published`` is given (corrections by the ICB's data team).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from data.package import MAX_FILE_BYTES
+from data.submission import Current, Refused, change_summary_text, check
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m data.merge", description=__doc__.split("\n\n")[0])
+    parser.add_argument("submission", nargs="+", type=Path, help="CSV files, .xlsx workbooks or .zip packages")
+    parser.add_argument("--package", type=Path, default=Path("data/nel"), help="the package folder to merge into")
+    parser.add_argument("--dry-run", action="store_true", help="check and print the changes; write nothing")
+    parser.add_argument("--replace-published", action="store_true",
+                        help="allow the submission to replace rows of a year that already holds published figures")
+    args = parser.parse_args(argv)
+
+    folder = args.package.parent if args.package.name == "datapackage.json" else args.package
+    try:
+        current = Current.read(str(folder))
+    except Exception as exc:  # noqa: BLE001 (a plain line, never a traceback)
+        print(f"{folder / 'datapackage.json'}:-:-: the package could not be read ({type(exc).__name__})")
+        return 1
+    uploads = []
+    for path in args.submission:
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                print(f"{path}:-:-: file is larger than {MAX_FILE_BYTES // 2**20} MB")
+                return 1
+            uploads.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            print(f"{path}:-:-: file cannot be read ({exc.strerror or type(exc).__name__})")
+            return 1
+    try:
+        result, refusals = check(current, uploads, limit=MAX_FILE_BYTES,
+                                 allow_replace_published=args.replace_published)
+    except Refused as exc:  # pragma: no cover (check collects refusals)
+        refusals, result = [str(exc)], None
+    except Exception as exc:  # noqa: BLE001
+        print(f"-:-:-: the submission could not be merged ({type(exc).__name__}: {exc})")
+        return 1
+    for refusal in refusals:
+        print(f"-:-:-: refused: {refusal}")
+    if result is None:
+        if not refusals:
+            print("-:-:-: nothing to merge")
+        return 1
+    if refusals or not result.valid:
+        for problem in result.problems + result.current_problems:
+            print(problem)
+        n = len(result.problems) + len(result.current_problems) + len(refusals)
+        print(f"{n} problem(s): nothing was changed in {folder}", file=sys.stderr)
+        return 1
+
+    print(change_summary_text(result))
+    changed = {p for p, data in result.files.items() if current.files.get(p) != data}
+    if args.dry_run:
+        print(f"dry run: {len(changed)} file(s) would change in {folder}; nothing was written")
+        return 0
+    for rel in sorted(changed):
+        _write_atomically(folder / rel, result.files[rel])
+    print(f"merged: {len(changed)} file(s) written in {folder} ({', '.join(sorted(changed)) or 'none'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
