@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import components.oplog  # noqa: F401  JSON-lines operator logs: set up once per process (deploy/README.md, "Logs")
 from components.app import SITE_NAME, ensure_navigation
 from components.chrome import footer, header
 
@@ -18,6 +19,7 @@ PAGES = [
     st.Page("pages/trust.py", title="Trust profile", url_path="trust"),
     st.Page("pages/strategy.py", title="Strategy tracker", url_path="strategy"),
     st.Page("pages/data.py", title="About the data", url_path="data"),
+    st.Page("pages/contribute.py", title="Check your figures", url_path="contribute"),
     st.Page("pages/present.py", title="Presenter mode", url_path="present"),
 ]
 PRESENTER = "present"

@@ -46,7 +46,11 @@ def data_source() -> str:
 
 @st.cache_resource(max_entries=4, ttl=600, show_spinner="Loading the data…")
 def _load(source: str, fingerprint: str, mode: str) -> Package:
-    return load_for_site(source, mode)
+    from components import oplog
+
+    pkg = load_for_site(source, mode)
+    oplog.note_package(pkg, event="package_loaded")  # one log line per package version, for operators
+    return pkg
 
 
 def showing_illustrative() -> bool:

@@ -1,12 +1,20 @@
-"""Helpers for deploy/serve-prod.sh (standard library only; any Python 3.9+).
+"""Helpers for deploy/serve-prod.sh, the systemd units and the Kubernetes manifests (standard library only).
 
-    python deploy/prodctl.py render     write nginx.conf and its includes into $PROD_DIR
-    python deploy/prodctl.py csp        print the app's Content-Security-Policy (for another proxy or a CDN)
-    python deploy/prodctl.py watchdog   poll each replica's /_stcore/health; take a failing replica out
-                                        of the nginx upstream (and put it back when healthy), reloading nginx
-    python deploy/prodctl.py wait URL [SECONDS [PID]]  wait until URL answers "ok" (exit 1 on timeout,
-                                                       or as soon as process PID has exited)
+    python deploy/prodctl.py render           write nginx.conf and its includes into $PROD_DIR
+    python deploy/prodctl.py supervisor-conf  write $PROD_DIR/supervisord.conf (the replicas, nginx, report-csp)
+    python deploy/prodctl.py csp              print the app's Content-Security-Policy (for another proxy or a CDN)
+    python deploy/prodctl.py watch-report     renew the static report's CSP hashes when it is rebuilt, and
+                                              reload nginx (run by supervisord; systemd uses a .path unit)
+    python deploy/prodctl.py report-headers   renew them once (what the systemd .path unit runs)
+    python deploy/prodctl.py k8s-headers      print deploy/k8s/security-headers.yaml (the Ingress's headers)
+    python deploy/prodctl.py static-conf      print the static server's nginx conf (/report/ and /lite/) for the
+                                              static image (deploy/container/Dockerfile.static)
+    python deploy/prodctl.py wait URL [SECONDS [PROGRAM]]  wait until URL answers "ok" (exit 1 on timeout, or
+                                              as soon as supervisord gives up on PROGRAM)
     python deploy/prodctl.py port-free HOST:PORT  exit 1 if something already listens there
+    python deploy/prodctl.py leftovers        PIDs still running a program of $PROD_DIR/supervisord.conf (and
+                                              nginx workers orphaned on its ports)
+    python deploy/prodctl.py run-nginx NGINX ARGS...  stop orphaned workers on the ports, then exec nginx
 
 Settings come from the environment (serve-prod.sh sets them; defaults in brackets):
     PROD_DIR          run directory [build/prod]
@@ -14,19 +22,25 @@ Settings come from the environment (serve-prod.sh sets them; defaults in bracket
     PROD_PORT         nginx port [8080]
     PROD_REPLICAS     replica addresses, space separated [127.0.0.1:8511 127.0.0.1:8512]
     PROD_REPORT_DIR   the built static report [build/report]
+    PROD_SITE_DIR     the built low-bandwidth site, for the static server's /lite/ [build/site]
     PROD_SERVER_NAME  nginx server_name [_]
     PROD_TLS_CERT, PROD_TLS_KEY, PROD_TLS_PORT   optional: also terminate TLS in nginx on this port
     PROD_NGINX_USER   worker user when started as root [www-data, else nobody]
     PROD_BROTLI       auto | on | off [auto: on when Debian's brotli filter module is installed]
+    NGINX_BIN, STREAMLIT, SUPERVISORCTL   programs [/usr/sbin/nginx, .venv/bin/streamlit, .venv/bin/supervisorctl]
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import html.parser
+import json
 import os
 import pwd
+import re
+import shlex
 import signal
+import subprocess
 import sys
 import time
 import urllib.request
@@ -300,89 +314,318 @@ def render() -> None:
     print(rd / "nginx.conf")
 
 
-# ---------------------------------------------------------------- watchdog
+# ---------------------------------------------------------------- supervisord (make serve-prod)
+
+# Pinned on every replica's command line (supervisord, systemd, the container, Kubernetes), where
+# neither an environment variable nor a stray config file can switch them off.
+REPLICA_FLAGS = ["--server.headless", "true", "--server.enableXsrfProtection", "true",
+                 "--browser.gatherUsageStats", "false", "--client.showErrorDetails", "none",
+                 "--client.toolbarMode", "viewer"]
+HEALTH_PATH = "/_stcore/health"
+# A replica killed or crashed is started again at once; it must stay up this long to count as started,
+# and supervisord gives up (FATAL) after this many failed starts in a row.
+START_SECONDS, START_RETRIES = 3, 10
+STOP_WAIT_SECONDS = 15      # SIGTERM, then SIGKILL to the whole process group after this long
+
+
+def replica_command(port: str, address: str, streamlit: str) -> list[str]:
+    return [streamlit, "run", "dashboard.py", "--server.port", port, "--server.address", address, *REPLICA_FLAGS]
+
+
+def supervisor_socket(rd: Path) -> Path:
+    """The control socket, in the run directory unless that path is too long for a unix socket."""
+    sock = rd / "supervisor.sock"
+    if len(str(sock)) < 100:
+        return sock
+    return Path("/tmp") / f"nel-supervisor-{hashlib.sha256(str(rd).encode()).hexdigest()[:12]}.sock"
+
+
+def _ini(value: str) -> str:
+    return value.replace("%", "%%")        # supervisord expands %(name)s in its config
+
+
+def _quoted(words: list[str]) -> str:
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def supervisor_conf() -> str:
+    """supervisord.conf for the run directory: one program per replica (started at once, restarted
+    whenever it exits), nginx and report-csp (started by serve-prod.sh once the replicas are healthy
+    and the nginx configuration is rendered). Every log goes to $PROD_DIR/logs/."""
+    rd = run_dir()
+    logs = rd / "logs"
+    address = env("PROD_ADDRESS", "127.0.0.1")
+    ports = env("PROD_REPLICA_PORTS", "8511 8512").split()
+    streamlit = env("STREAMLIT", str(ROOT / ".venv" / "bin" / "streamlit"))
+    nginx = env("NGINX_BIN", "/usr/sbin/nginx")
+    python = env("PYTHON", sys.executable)
+    sock = supervisor_socket(rd)
+    common_env = {"PROD_DIR": str(rd), "PROD_REPORT_DIR": str(report_path()),
+                  "PROD_SUPERVISOR_CONF": str(rd / "supervisord.conf")}
+    environment = ",".join(f'{k}="{_ini(v)}"' for k, v in common_env.items())
+    out = [
+        "; Written by deploy/prodctl.py supervisor-conf for make serve-prod: edit prodctl.py, not this copy.",
+        "[unix_http_server]",
+        f"file={_ini(str(sock))}",
+        "chmod=0700",
+        "",
+        "[supervisord]",
+        f"logfile={_ini(str(logs / 'supervisord.log'))}",
+        "logfile_maxbytes=10MB",
+        "logfile_backups=3",
+        "loglevel=info",
+        f"pidfile={_ini(str(rd / 'supervisord.pid'))}",
+        f"childlogdir={_ini(str(logs))}",
+        f"directory={_ini(str(ROOT))}",
+        "umask=022",
+        "",
+        "[rpcinterface:supervisor]",
+        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
+        "",
+        "[supervisorctl]",
+        f"serverurl=unix://{_ini(str(sock))}",
+        "",
+    ]
+
+    def program(name: str, command: list[str], autostart: bool, extra: list[str] = (),
+                startsecs: int = START_SECONDS) -> None:
+        out.extend([
+            f"[program:{name}]",
+            f"command={_ini(_quoted(command))}",
+            f"directory={_ini(str(ROOT))}",
+            f"autostart={'true' if autostart else 'false'}",
+            "autorestart=true",
+            f"startsecs={startsecs}",
+            f"startretries={START_RETRIES}",
+            "stopsignal=TERM",
+            f"stopwaitsecs={STOP_WAIT_SECONDS}",
+            "stopasgroup=true",
+            "killasgroup=true",
+            "redirect_stderr=true",
+            f"stdout_logfile={_ini(str(logs / (name + '.log')))}",
+            "stdout_logfile_maxbytes=20MB",
+            "stdout_logfile_backups=5",
+            *extra,
+            "",
+        ])
+
+    for port in ports:
+        # NEL_ILLUSTRATIVE=hide: no illustrative (invented) value leaves a production server.
+        program(f"replica-{port}", replica_command(port, address, streamlit), True,
+                [f'environment=NEL_ILLUSTRATIVE="hide",PYTHONUNBUFFERED="1",STREAMLIT_LOGGER_HIDE_WELCOME_MESSAGE="true",{environment}'])
+    program("nginx", [python, str(DEPLOY / "prodctl.py"), "run-nginx", nginx, "-p", str(rd), "-c",
+                      str(rd / "nginx.conf"), "-e", str(logs / "error.log"), "-g", "daemon off;"], False,
+            [f"environment={environment}"], startsecs=1)
+    program("report-csp", [python, str(DEPLOY / "prodctl.py"), "watch-report"], False,
+            [f"environment={environment}"], startsecs=1)
+    text = "\n".join(out)
+    write_atomic(rd / "supervisord.conf", text)
+    return text
+
+
+def leftovers() -> list[int]:
+    """Processes still running one of the run directory's supervisord programs (only possible when
+    supervisord itself was killed): matched by their exact command line, never by a name alone."""
+    import configparser
+
+    conf = run_dir() / "supervisord.conf"
+    if not conf.exists():
+        return []
+    parser = configparser.ConfigParser()
+    parser.read(conf)
+    commands = [" ".join(shlex.split(parser[s]["command"])) for s in parser.sections() if s.startswith("program:")]
+    commands += [c.split(" run-nginx ", 1)[1] for c in commands if " run-nginx " in c]     # after its exec
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().rstrip(b"\0").replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        # a script's interpreter comes first (python .venv/bin/streamlit run ...); nginx's master
+        # rewrites its title to "nginx: master process <command>"
+        if any(words == c or words.endswith(" " + c) for c in commands):
+            found.append(int(cmdline.parent.name))
+    found += orphaned_nginx(nginx_ports())
+    return sorted({p for p in found if p != os.getpid()})
+
+
+def nginx_ports() -> set[int]:
+    """The ports the run directory's rendered nginx.conf listens on (its servers are in the file)."""
+    conf = run_dir() / "nginx.conf"
+    text = conf.read_text() if conf.exists() else ""
+    return {int(port) for port in re.findall(r"^\s*listen\s+(?:\S+:)?(\d+)[\s;]", text, re.M)}
+
+
+def orphaned_nginx(ports: set[int]) -> list[int]:
+    """nginx workers left listening on ``ports`` after their master died (a master killed with SIGKILL
+    leaves its workers running, holding the port, so a new master cannot bind it)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) in ports:    # LISTEN
+                inodes.add(f"socket:[{fields[9]}]")
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if not (proc / "cmdline").read_bytes().startswith(b"nginx: worker process"):
+                continue
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if Path(f"/proc/{parent}/cmdline").exists() and \
+                    Path(f"/proc/{parent}/cmdline").read_bytes().startswith(b"nginx: master process"):
+                continue                                     # its master is alive
+            if any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir()):
+                found.append(int(proc.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def run_nginx(args: list[str]) -> None:
+    """supervisord's nginx program: stop workers orphaned by a master that was killed (they hold the
+    port), then become nginx (exec: supervisord supervises the nginx master itself)."""
+    stale = orphaned_nginx(nginx_ports())
+    for pid in stale:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+    deadline = time.monotonic() + 5
+    while stale and time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in stale):
+        time.sleep(0.1)
+    for pid in stale:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    if stale:
+        print(f"prodctl: stopped nginx workers left by a killed master: {stale}", flush=True)
+    os.execv(args[0], args)
+
+
+# ---------------------------------------------------------------- the static report's CSP hashes
+
+def renew_report_headers(reload: bool = True) -> None:
+    """Write report-headers.conf for the report as it is now, and reload nginx gracefully (open
+    websockets stay on the old workers until they close)."""
+    rd = run_dir()
+    write_report_headers(rd, report_path())
+    if reload:
+        try:
+            os.kill(int((rd / "nginx.pid").read_text().strip()), signal.SIGHUP)
+        except (OSError, ValueError):
+            pass                                # nginx not running: it reads the file when it starts
+
+
+def watch_report(interval: float = 2.0) -> None:
+    """Renew the report's CSP hashes whenever the report is rebuilt (`make report` while serving)."""
+    stop: list[int] = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    report_dir = report_path()
+    seen = report_signature(report_dir)
+    while not stop:
+        for _ in range(int(interval * 10)):
+            if stop:
+                return
+            time.sleep(0.1)
+        now = report_signature(report_dir)
+        if now != seen:
+            time.sleep(0.5)                     # let the report builder finish writing
+            seen = report_signature(report_dir)
+            renew_report_headers()
+            print(time.strftime("%Y-%m-%dT%H:%M:%S"), "report changed: CSP hashes renewed, nginx reloaded", flush=True)
+
+
+# ---------------------------------------------------------------- one source for the other platforms
+
+def streamlit_index_html() -> str:
+    """The index.html of the installed Streamlit, the page every replica serves (the CSP hash comes
+    from its inline script; tests/test_deploy.py checks it matches the served page)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("streamlit")
+    if spec is None or spec.origin is None:
+        raise SystemExit("streamlit is not installed for this Python: run it with .venv/bin/python")
+    return (Path(spec.origin).parent / "static" / "index.html").read_text(encoding="utf-8")
+
+
+def security_headers(csp: str) -> dict[str, str]:
+    """The headers of deploy/nginx/security-headers.conf.template as name -> value, for ``csp``. HSTS is
+    left out: nginx sends it only over TLS (a variable); other platforms set it where TLS ends."""
+    text = fill((TEMPLATES / "security-headers.conf.template").read_text(),
+                {"CSP": csp, "PERMISSIONS_POLICY": PERMISSIONS_POLICY})
+    return {m[1]: m[2] for m in re.finditer(r'^add_header\s+(\S+)\s+"([^"$]*)"\s+always;', text, re.M)}
+
+
+def k8s_headers() -> str:
+    lines = [
+        "# Generated by `.venv/bin/python deploy/prodctl.py k8s-headers > deploy/k8s/security-headers.yaml` from",
+        "# deploy/nginx/security-headers.conf.template and prodctl.py (the CSP hash is that of the pinned Streamlit's",
+        "# index.html). Do not edit: tests/test_manifests.py fails when this file and the source disagree.",
+        "# The Ingress adds these to every app response (annotation nginx.ingress.kubernetes.io/custom-headers).",
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        "  name: nel-security-headers",
+        "  namespace: nel-dashboard",
+        "  labels:",
+        "    app.kubernetes.io/name: nel-dashboard",
+        "    app.kubernetes.io/part-of: nel-dashboard",
+        "data:",
+    ]
+    for name, value in security_headers(app_csp(streamlit_index_html())).items():
+        lines.append(f"  {name}: {json.dumps(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def static_conf(report_dir: Path, site_dir: Path) -> str:
+    """nginx server block for the static server (report at /report/, low-bandwidth site at /lite/),
+    with each folder's CSP hashes as built."""
+    def headers(folder: Path) -> str:
+        return "\n".join(f'        add_header {name} "{value}" always;'
+                         for name, value in security_headers(report_csp(folder)).items())
+    return fill((TEMPLATES / "static.conf.template").read_text(),
+                {"REPORT_HEADERS": headers(report_dir), "LITE_HEADERS": headers(site_dir)})
+
+
+# ---------------------------------------------------------------- command line
 
 def healthy(addr: str) -> bool:
     try:
-        return fetch(f"http://{addr}/_stcore/health", timeout=2).strip() == "ok"
+        return fetch(f"http://{addr}{HEALTH_PATH}", timeout=2).strip() == "ok"
     except (OSError, ValueError):
         return False
 
 
-def pid_alive(pid: int) -> bool:
-    """Running, and not a zombie waiting to be reaped."""
+def supervisor_gave_up(program: str) -> bool:
+    """True once supervisord has stopped trying to start ``program`` (FATAL) or is gone."""
+    conf = run_dir() / "supervisord.conf"
+    ctl = env("SUPERVISORCTL", str(ROOT / ".venv" / "bin" / "supervisorctl"))
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
+        out = subprocess.run([ctl, "-c", str(conf), "status", program], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
         return False
-    return state not in ("Z", "X")
+    return "FATAL" in out.stdout or "refused connection" in out.stdout or "no such file" in out.stdout
 
 
-class Watchdog:
-    """Poll /_stcore/health on every replica. After `fails_to_remove` failures in a row a replica is
-    marked `down` in upstream.conf and nginx reloads; one good answer puts it back. If every replica
-    fails, all stay listed (nginx then answers 502 and recovers by itself). Also notices a rebuilt
-    static report and renews its CSP script hashes. Exits when nginx has gone."""
-
-    def __init__(self, fails_to_remove: int = 2) -> None:
-        self.rd = run_dir()
-        self.replicas = replicas()
-        self.fails_to_remove = fails_to_remove
-        self.fails = {a: 0 for a in self.replicas}
-        self.down: set[str] = set()
-        self.report_dir = report_path()
-        self.report_seen = report_signature(self.report_dir)
-        self.nginx_pid = int((self.rd / "nginx.pid").read_text().strip())
-
-    def log(self, *words) -> None:
-        print(time.strftime("%H:%M:%S"), *words, flush=True)
-
-    def check(self) -> None:
-        reload = False
-        for addr in self.replicas:
-            self.fails[addr] = 0 if healthy(addr) else self.fails[addr] + 1
-        want = {a for a in self.replicas if self.fails[a] >= self.fails_to_remove}
-        if want == set(self.replicas):
-            want = set()
-        if want != self.down:
-            self.down = want
-            write_atomic(self.rd / "upstream.conf", upstream_conf(self.replicas, self.down))
-            self.log("down:", " ".join(sorted(self.down)) or "none")
-            reload = True
-        if report_signature(self.report_dir) != self.report_seen:
-            time.sleep(0.5)                     # let the report builder finish writing
-            self.report_seen = report_signature(self.report_dir)
-            write_report_headers(self.rd, self.report_dir)
-            self.log("report changed: CSP hashes renewed")
-            reload = True
-        if reload:
-            os.kill(self.nginx_pid, signal.SIGHUP)   # graceful reload: open websockets stay on old workers
-
-    def run(self, interval: float = 2.0) -> None:
-        stop = []
-        signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
-        signal.signal(signal.SIGINT, lambda *_: stop.append(1))
-        while not stop and pid_alive(self.nginx_pid):
-            try:
-                self.check()
-            except Exception as exc:            # keep watching whatever happens; it is logged
-                self.log("watchdog error:", repr(exc))
-            for _ in range(int(interval * 10)):
-                if stop:
-                    break
-                time.sleep(0.1)
-
-
-def wait_ok(url: str, timeout: float, pid: int | None = None) -> bool:
+def wait_ok(url: str, timeout: float, program: str | None = None) -> bool:
     deadline = time.monotonic() + timeout
+    checked = time.monotonic()
     while time.monotonic() < deadline:
-        if pid is not None and not pid_alive(pid):
-            return False                        # the process it waits for has already exited
         try:
             if fetch(url, timeout=2).strip() == "ok":
                 return True
         except (OSError, ValueError):
             pass
+        if program and time.monotonic() - checked > 2:
+            checked = time.monotonic()
+            if supervisor_gave_up(program):
+                return False
         time.sleep(0.2)
     return False
 
@@ -399,16 +642,30 @@ def port_free(addr: str) -> bool:
 def main(argv: list[str]) -> None:
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "wait":
-        pid = int(argv[4]) if len(argv) > 4 else None
-        sys.exit(0 if wait_ok(argv[2], float(argv[3]) if len(argv) > 3 else 60, pid) else 1)
+        program = argv[4] if len(argv) > 4 else None
+        sys.exit(0 if wait_ok(argv[2], float(argv[3]) if len(argv) > 3 else 60, program) else 1)
     elif cmd == "port-free":
         sys.exit(0 if port_free(argv[2]) else 1)
     elif cmd == "render":
         render()
+    elif cmd == "supervisor-conf":
+        supervisor_conf()
+        print(run_dir() / "supervisord.conf")
+    elif cmd == "run-nginx":
+        run_nginx(argv[2:])
+    elif cmd == "leftovers":
+        print("\n".join(map(str, leftovers())))
     elif cmd == "csp":
         print(app_csp(fetch(f"http://{replicas()[0]}/")))
-    elif cmd == "watchdog":
-        Watchdog().run()
+    elif cmd == "watch-report":
+        watch_report()
+    elif cmd == "report-headers":
+        renew_report_headers()
+    elif cmd == "k8s-headers":
+        sys.stdout.write(k8s_headers())
+    elif cmd == "static-conf":
+        site = Path(env("PROD_SITE_DIR", str(ROOT / "build" / "site")))
+        sys.stdout.write(static_conf(report_path(), site if site.is_absolute() else ROOT / site))
     else:
         raise SystemExit(__doc__)
 

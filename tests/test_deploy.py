@@ -3,18 +3,21 @@ deploy/serve-prod.sh and deploy/stop-prod.sh exactly as `make serve-prod` / `mak
 
 Checked through nginx: every page renders in Debian Chromium with its charts and no CSP violation;
 JS/CSS arrive compressed with long cache lifetimes; the security headers; session affinity; the
-static report under /report/ (and its 404 page); HTTPS with HSTS; failover when a replica stops; and
-that stop-prod leaves no process behind. Skipped only when nginx is missing outside CI.
+static report under /report/ (and its 404 page); HTTPS with HSTS; failover when a replica stops, and
+nginx routing to it again once supervisord starts it; the JSON access log; and that stop-prod leaves no
+process behind. Skipped only when nginx is missing outside CI. (A replica killed with SIGKILL and
+restarted by supervisord: tests/test_supervisor.py.)
 """
 from __future__ import annotations
 
 import base64
+import csv
 import gzip
 import hashlib
+import json
 import os
 import re
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
@@ -31,7 +34,7 @@ import pytest
 
 from tests.browser import ARTIFACTS, RequestLog, exceptions, free_port, wait_for_app
 from tests.conftest import IN_CI
-from tests.site import PAGES
+from tests.site import PAGES as ALL_PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +43,17 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 OPENSSL = shutil.which("openssl")
 BROTLI = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so").exists()
 COOKIE = "nel_lb"
+
+
+def _published_statuses(table: str) -> set[str]:
+    with (ROOT / "data" / "nel" / f"{table}.csv").open(encoding="utf-8", newline="") as f:
+        return {row["status"] for row in csv.DictReader(f)}
+
+
+# make serve-prod runs the replicas with NEL_ILLUSTRATIVE=hide: a page whose figures are all illustrative
+# (every REMI score in data/nel/remi.csv, so far) has no chart to draw there, only its notice.
+PAGES = {path: (page, 0 if path == "remi" and "published" not in _published_statuses("remi") else charts)
+         for path, (page, charts) in ALL_PAGES.items()}
 
 # Collects Content-Security-Policy violations from the first script on every page.
 CSP_LISTENER = """
@@ -65,18 +79,27 @@ class Prod:
     replica_ports: list[int]
     started_output: str
 
+    def ctl(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(ROOT / ".venv" / "bin" / "supervisorctl"), "-c", str(self.run_dir / "supervisord.conf"),
+                               *args], capture_output=True, text=True, timeout=60)
+
     def pid(self, name: str) -> int:
-        return int((self.run_dir / f"{name}.pid").read_text().strip())
+        """The PID supervisord reports for one of its programs (0 when it is not running)."""
+        if name == "supervisord":
+            return int((self.run_dir / "supervisord.pid").read_text().strip())
+        return int(self.ctl("pid", name).stdout.strip())
 
     def access_log(self) -> list[str]:
         return (self.run_dir / "logs" / "access.log").read_text().splitlines()
 
     def upstream_for(self, marker: str) -> str:
-        """The replica that answered the request whose URL contained ``marker`` (from nginx's log)."""
+        """The replica that answered the request whose ?org= was ``marker`` (from nginx's JSON access
+        log; after a retry the last address listed is the one that answered)."""
         for _ in range(50):
-            lines = [ln for ln in self.access_log() if marker in ln]
-            if lines:
-                return re.search(r"upstream=(\S+)", lines[-1]).group(1)
+            entries = [json.loads(ln) for ln in self.access_log() if marker in ln]
+            entries = [e for e in entries if e["org"] == marker]
+            if entries:
+                return entries[-1]["upstream"].split(",")[-1].strip()
             time.sleep(0.1)
         raise AssertionError(f"no access-log line for {marker}")
 
@@ -204,16 +227,23 @@ def listening(port: int) -> bool:
 
 # ------------------------------------------------------------------ start-up
 
-def test_serve_prod_records_a_pid_for_every_process_and_pins_public_settings(prod):
+def test_serve_prod_runs_every_process_under_supervisord_and_pins_public_settings(prod):
     assert prod.base + "/" in prod.started_output
+    supervisord = prod.pid("supervisord")
     for port in prod.replica_ports:
-        cmd = Path(f"/proc/{prod.pid(f'replica-{port}')}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        pid = prod.pid(f"replica-{port}")
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
         assert f"streamlit run dashboard.py --server.port {port} --server.address 127.0.0.1" in cmd
         for setting in ("--server.enableXsrfProtection true", "--browser.gatherUsageStats false",
                         "--client.showErrorDetails none", "--client.toolbarMode viewer"):
             assert setting in cmd
+        assert b"NEL_ILLUSTRATIVE=hide" in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert pid in children(supervisord)
     assert "nginx: master process" in Path(f"/proc/{prod.pid('nginx')}/cmdline").read_bytes().decode(errors="replace")
-    assert "prodctl.py watchdog" in Path(f"/proc/{prod.pid('watchdog')}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    assert "prodctl.py watch-report" in Path(f"/proc/{prod.pid('report-csp')}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    assert {prod.pid("nginx"), prod.pid("report-csp")} <= set(children(supervisord))
+    # No PID files of our own: only supervisord's and nginx's (each removes its own on exit).
+    assert sorted(p.name for p in prod.run_dir.glob("*.pid")) == ["nginx.pid", "supervisord.pid"]
     # Everything nginx uses lives in the run directory (nothing under /etc/nginx or /var).
     conf = (prod.run_dir / "nginx.conf").read_text()
     assert "/var/" not in conf.replace("/etc/nginx/mime.types", "")
@@ -349,19 +379,19 @@ def test_hsts_and_secure_cookie_when_nginx_terminates_tls(prod, browser):
 def test_a_browser_cookie_keeps_every_request_on_one_replica_and_cookies_spread_the_load(prod):
     run = uuid.uuid4().hex[:8]
     # The first visit (no cookie) is hashed on the id that nginx then sets as the cookie.
-    _, headers, _ = fetch(f"{prod.base}/?affinity={run}-first")
+    _, headers, _ = fetch(f"{prod.base}/?org=affinity-{run}-first")
     set_cookie = [c for c in headers.get_all("Set-Cookie", []) if c.startswith(COOKIE + "=")][0]
     assert "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie and "Path=/" in set_cookie
     assert "Expires" not in set_cookie and "Max-Age" not in set_cookie       # dies with the browser session
     cookie = set_cookie.split(";")[0]
-    first = prod.upstream_for(f"affinity={run}-first")
+    first = prod.upstream_for(f"affinity-{run}-first")
     for i in range(8):
-        fetch(f"{prod.base}/_stcore/host-config?affinity={run}-same{i}", {"Cookie": cookie})
-        assert prod.upstream_for(f"affinity={run}-same{i}") == first
+        fetch(f"{prod.base}/_stcore/host-config?org=affinity-{run}-same{i}", {"Cookie": cookie})
+        assert prod.upstream_for(f"affinity-{run}-same{i}") == first
     spread = set()
     for i in range(24):
-        fetch(f"{prod.base}/?affinity={run}-other{i}", {"Cookie": f"{COOKIE}={uuid.uuid4().hex}"})
-        spread.add(prod.upstream_for(f"affinity={run}-other{i}"))
+        fetch(f"{prod.base}/?org=affinity-{run}-other{i}", {"Cookie": f"{COOKIE}={uuid.uuid4().hex}"})
+        spread.add(prod.upstream_for(f"affinity-{run}-other{i}"))
     assert spread == {f"127.0.0.1:{p}" for p in prod.replica_ports}
 
 
@@ -385,7 +415,7 @@ def test_report_is_served_when_built_and_a_friendly_404_otherwise(prod, browser)
     assert status == 301 and headers["Location"] == "/report/"
     # The report's inline script is allowed by the hash serve-prod computed, and runs in Chromium.
     assert _report_script_runs(browser, prod.base) == "ran"
-    # Rebuilt while serving: the watchdog renews the hashes, so the new inline script runs too.
+    # Rebuilt while serving: report-csp (under supervisord) renews the hashes, so the new inline script runs too.
     rebuilt = REPORT_HTML.replace('"ran"', '"rebuilt"')
     new_hash = "'sha256-" + base64.b64encode(hashlib.sha256(
         re.search(r"<script>(.*?)</script>", rebuilt, re.S).group(1).encode()).digest()).decode() + "'"
@@ -414,11 +444,48 @@ def test_operator_only_endpoints_are_not_public(prod):
     assert fetch(prod.base + "/_stcore/metrics")[0] == 404
 
 
+def test_access_log_is_json_lines_with_only_the_view_parameters_and_no_visitor_address(prod):
+    marker = f"log-{uuid.uuid4().hex[:8]}"
+    fetch(f"{prod.base}/workforce?org={marker}&year=2024&group=band_8a_plus&email=someone%40example.org"
+          f"&token=secret-{marker}&deck=default&slide=2")
+    for _ in range(50):
+        entries = [json.loads(ln) for ln in prod.access_log() if marker in ln]
+        if entries:
+            break
+        time.sleep(0.1)
+    entry = entries[-1]
+    assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/workforce", 200)
+    assert (entry["org"], entry["year"], entry["group"], entry["deck"], entry["slide"]) == (
+        marker, "2024", "band_8a_plus", "default", "2")
+    assert entry["borough"] == entry["measure"] == ""
+    assert entry["network"] == "127.0.0.0/24"                 # the visitor's network, never the address
+    assert re.fullmatch(r"[0-9a-f]{32}", entry["request_id"])
+    assert entry["upstream"] in {f"127.0.0.1:{p}" for p in prod.replica_ports}
+    line = next(ln for ln in prod.access_log() if marker in ln)
+    assert "secret-" not in line and "example.org" not in line and "token" not in line and "email" not in line
+    visitor_fields = {k: v for k, v in entry.items() if k != "upstream"}
+    assert "127.0.0.1" not in json.dumps(visitor_fields)
+    assert not any(k in entry for k in ("cookie", "referer", "remote_addr"))
+
+
+def test_the_csp_other_platforms_get_from_the_streamlit_package_matches_what_the_replicas_serve(prod):
+    """deploy/k8s/security-headers.yaml is rendered without a running replica, from the installed
+    Streamlit's index.html: it must give exactly the policy nginx sends."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("prodctl", ROOT / "deploy" / "prodctl.py")
+    prodctl = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(prodctl)
+    served = fetch(prod.base + "/")[1]["Content-Security-Policy"]
+    assert prodctl.app_csp(prodctl.streamlit_index_html()) == served
+
+
 # ------------------------------------------------------------------ (d) failover
 
 def test_failover_when_the_replica_serving_a_session_stops(prod, browser):
-    """Stop the replica that runs an open session: /_stcore/health through nginx answers ok the whole
-    time, new sessions get every page with its charts, and the watchdog takes the replica out."""
+    """Stop the replica that runs an open session (supervisorctl stop: SIGTERM, and supervisord keeps it
+    down): /_stcore/health through nginx answers ok the whole time, new sessions get every page with its
+    charts from the survivor; started again, the replica gets new sessions from nginx once more."""
     polls: list[tuple] = []
     stop_polling = threading.Event()
 
@@ -434,7 +501,7 @@ def test_failover_when_the_replica_serving_a_session_stops(prod, browser):
     with browser_page(browser) as (context, page):
         open_page(page, prod.base, "", PAGES[""][1])
         marker = f"failover-{uuid.uuid4().hex[:8]}"
-        context.request.get(f"{prod.base}/?probe={marker}")        # same cookie as the open session
+        context.request.get(f"{prod.base}/?org={marker}")          # same cookie as the open session
         serving = prod.upstream_for(marker)
         port = int(serving.rsplit(":", 1)[1])
         survivor = next(p for p in prod.replica_ports if p != port)
@@ -444,7 +511,8 @@ def test_failover_when_the_replica_serving_a_session_stops(prod, browser):
         poller.start()
         try:
             time.sleep(0.5)
-            os.kill(pid, signal.SIGTERM)
+            stopped = prod.ctl("stop", f"replica-{port}")
+            assert stopped.returncode == 0, stopped.stdout + stopped.stderr
             deadline = time.monotonic() + 30
             while alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -457,16 +525,23 @@ def test_failover_when_the_replica_serving_a_session_stops(prod, browser):
                     open_page(page2, prod.base, path, min_charts)
                     assert exceptions(page2) == []
                     marker2 = f"after-{uuid.uuid4().hex[:8]}"
-                    ctx2.request.get(f"{prod.base}/?probe={marker2}")
+                    ctx2.request.get(f"{prod.base}/?org={marker2}")
                     assert prod.upstream_for(marker2) == f"127.0.0.1:{survivor}"
 
-            # The watchdog saw /_stcore/health fail and marked the replica down in nginx's upstream.
-            upstream = prod.run_dir / "upstream.conf"
-            deadline = time.monotonic() + 20
-            while not re.search(rf"^server 127\.0\.0\.1:{port} .* down;$", upstream.read_text(), re.M):
-                assert time.monotonic() < deadline, upstream.read_text()
+            # Started again, the replica is healthy and nginx sends it new sessions again (its passive
+            # check skips a failed replica for at most fail_timeout=10 s).
+            started = prod.ctl("start", f"replica-{port}")
+            assert started.returncode == 0, started.stdout + started.stderr
+            assert prod.pid(f"replica-{port}") not in (0, pid)
+            deadline = time.monotonic() + 40
+            while True:
+                marker3 = f"back-{uuid.uuid4().hex[:8]}"
+                fetch(f"{prod.base}/?org={marker3}", {"Cookie": f"{COOKIE}={uuid.uuid4().hex}"})
+                if prod.upstream_for(marker3) == serving:
+                    break
+                assert time.monotonic() < deadline, "nginx sent no new session to the restarted replica"
                 time.sleep(0.2)
-            time.sleep(1.5)                                          # health keeps answering across the reload
+            time.sleep(1.5)                                          # health keeps answering afterwards
         finally:
             stop_polling.set()
             poller.join(timeout=15)
@@ -478,8 +553,8 @@ def test_failover_when_the_replica_serving_a_session_stops(prod, browser):
 
 def test_stop_prod_stops_every_process_it_started(prod):
     replicas = [prod.pid(f"replica-{p}") for p in prod.replica_ports]
-    replicas = [p for p in replicas if alive(p)]           # the failover test stopped one of them
-    started = [prod.pid("nginx"), prod.pid("watchdog"), *replicas]
+    replicas = [p for p in replicas if alive(p)]           # every one: the failover test started its replica again
+    started = [prod.pid("supervisord"), prod.pid("nginx"), prod.pid("report-csp"), *replicas]
     assert replicas and all(alive(p) for p in started)
     workers = [p for p in children(prod.pid("nginx")) if alive(p)]   # old ones may still be finishing
     assert workers
@@ -490,6 +565,7 @@ def test_stop_prod_stops_every_process_it_started(prod):
     assert [p for p in pids if alive(p)] == []
     assert not any(listening(int(p)) for p in [prod.base.rsplit(":", 1)[1], *prod.replica_ports])
     assert list(prod.run_dir.glob("*.pid")) == []
+    assert not (prod.run_dir / "supervisor.sock").exists()
     again = subprocess.run([str(ROOT / "deploy" / "stop-prod.sh")], cwd=ROOT, env=prod.env,
                            capture_output=True, text=True, timeout=60)
     assert again.returncode == 0
