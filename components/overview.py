@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from components.cards import STATUS_WORDS, ChartCard, Source, sources_for, status_label
 from components.palette import ILLUSTRATIVE_LABEL, SERIES_COLOURS, TEXT, base_layout
-from components.text import fmt_percent_short, fmt_points, link, plain
+from components.text import fmt_number, fmt_percent_short, fmt_points, link, plain
 from data import derive
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import RULE_TEXT, SUPPRESSED_LABEL
@@ -378,7 +378,7 @@ def _profile_table(latest: pd.DataFrame, residents: Headline, sources: pd.DataFr
         suppressed = bool(r["suppressed"])
         rows.append({
             "Group": r["group_label"], "Year": str(int(r["year"])),
-            "Global-majority share (%)": SUPPRESSED_LABEL if suppressed else f"{float(r['share']):.1f}",
+            "Global-majority share (%)": SUPPRESSED_LABEL if suppressed else fmt_number(float(r['share']), 1),
             "Status": status_label(r["status"]),
             "Source": "; ".join(titles.get(i, i) for i in _source_ids(r["source_id"])),
             "Period": str(r["period"]),
@@ -386,7 +386,7 @@ def _profile_table(latest: pd.DataFrame, residents: Headline, sources: pd.DataFr
     if residents.value is not None:
         rows.append({
             "Group": "NEL residents (strategy)", "Year": str(residents.year or ""),
-            "Global-majority share (%)": f"{residents.value:.1f}",
+            "Global-majority share (%)": fmt_number(residents.value, 1),
             "Status": status_label(residents.status) if residents.status in STATUS_WORDS else residents.status_text,
             "Source": "; ".join(s.title for s in residents.sources), "Period": residents.period,
         })

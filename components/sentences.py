@@ -5,9 +5,11 @@ from collections.abc import Sequence
 
 import math
 
+from components.text import fmt_number, fmt_percent
+
 
 def pct(value: float, digits: int = 0) -> str:
-    return f"{value:.{digits}f}%"
+    return fmt_percent(value, digits)
 
 
 def _valid(years: Sequence, values: Sequence) -> list[tuple[int, float]]:
@@ -17,7 +19,7 @@ def _valid(years: Sequence, values: Sequence) -> list[tuple[int, float]]:
 def trend_sentence(subject: str, years: Sequence, values: Sequence, *, unit: str = "%", digits: int = 0) -> str:
     """'The global-majority share of band 8a and above at Barts Health rose from 27% in 2019 to 40% in 2024.'"""
     points = _valid(years, values)
-    fmt = (lambda v: f"{v:.{digits}f}%") if unit == "%" else (lambda v: f"{v:.2f}")
+    fmt = (lambda v: fmt_percent(v, digits)) if unit == "%" else (lambda v: fmt_number(v, 2))
     if not points:
         return f"No figures for {subject} are available to show."
     if len(points) == 1:
@@ -39,4 +41,4 @@ def gap_sentence(subject: str, value: float, reference: float, reference_name: s
     if abs(gap) < 0.5:
         return f"{subject} ({pct(value)}) matches {reference_name} ({pct(reference)})."
     side = "below" if gap < 0 else "above"
-    return f"{subject} ({pct(value)}) is {abs(gap):.0f} percentage points {side} {reference_name} ({pct(reference)})."
+    return f"{subject} ({pct(value)}) is {fmt_number(abs(gap))} percentage points {side} {reference_name} ({pct(reference)})."

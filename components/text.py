@@ -61,6 +61,13 @@ def half_up(value: float, digits: int = 0) -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
+def round_half_up(value: float, digits: int = 0) -> float:
+    """The number a reader sees (half-up), for arithmetic on shown figures: gaps between two shown
+    percentages are worked out from the shown values, so the words and the numbers agree."""
+    q = half_up(float(value), digits)
+    return int(q) if digits == 0 else float(q)
+
+
 def fmt_number(value: object, digits: int = 0, missing: str = NOT_AVAILABLE) -> str:
     """'1,998,679'; '53.7' (digits=1); no sign for zero ('-0.0' reads as '0.0')."""
     if _missing(value):
@@ -84,12 +91,15 @@ def fmt_percent_short(value: object, missing: str = NOT_AVAILABLE) -> str:
     return fmt_percent(v, 0 if v == int(v) else 1)
 
 
+def fmt_signed(value: float, digits: int = 1) -> str:
+    """With its sign: '+2.1', '-0.4', '0.0'."""
+    text = fmt_number(value, digits)
+    return "+" + text if float(half_up(value, digits)) > 0 else text
+
+
 def fmt_points(change: float, digits: int = 1) -> str:
     """A change in percentage points with its sign: '+2.1 points', '-0.4 points', '0.0 points'."""
-    text = fmt_number(change, digits)
-    if float(half_up(change, digits)) > 0:
-        text = "+" + text
-    return f"{text} points"
+    return f"{fmt_signed(change, digits)} points"
 
 
 def fmt_value(value: object, unit: str, digits: int = 0, missing: str = NOT_AVAILABLE) -> str:

@@ -18,6 +18,7 @@ from plotly.subplots import make_subplots
 from components.cards import ChartCard, sources_for, status_label
 from components.palette import GUIDE, ILLUSTRATIVE_LABEL, MUTED, SERIES_COLOURS, TEXT, base_layout, series_style
 from components.sentences import pct, trend_sentence
+from components.text import fmt_number, fmt_percent, fmt_points, fmt_signed, round_half_up
 from data.derive import NATIONAL, SYSTEM, board_gap, combined_status, latest_national
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import SUPPRESSED_LABEL
@@ -86,12 +87,12 @@ def _open(symbol: str, status: str) -> str:
 
 def _fmt1(x) -> str:
     v = _num(x)
-    return "" if v is None else f"{v:.1f}"
+    return "" if v is None else fmt_number(v, 1)
 
 
 def _fmt2(x) -> str:
     v = _num(x)
-    return "" if v is None else f"{v:.2f}"
+    return "" if v is None else fmt_number(v, 2)
 
 
 def _ids(values: Iterable) -> list[str]:
@@ -145,12 +146,12 @@ def _served(org: str) -> str:
 
 
 def _points(gap: float) -> str:
-    n = abs(round(gap))
+    n = abs(round_half_up(gap))
     return f"{n} point{'s' if n != 1 else ''}"
 
 
 def _compare(value: float, ref: float, ref_words: str, ref_label: str) -> str:
-    gap = round(value) - round(ref)
+    gap = round_half_up(value) - round_half_up(ref)
     if gap == 0:
         return f"the same as {ref_words} ({ref_label})"
     return f"{_points(gap)} {'below' if gap < 0 else 'above'} {ref_words} ({ref_label})"
@@ -230,11 +231,11 @@ def _share_row(r, names, sources, label=None) -> dict:
         share_s, gm_s = SUPPRESSED_LABEL, SUPPRESSED_LABEL
     else:
         share_s = _fmt1(r["share"]) or NOT_PUBLISHED
-        gm_s = f"{gm:.0f}" if gm is not None else "not published (percentage only)"
+        gm_s = fmt_number(gm) if gm is not None else "not published (percentage only)"
     return {
         "Organisation": _place(names, str(r["ods_code"])), "Staff group": label or str(r["group_label"]),
         "Year": str(int(r["year"])), "Global-majority share (%)": share_s, "Global-majority staff": gm_s,
-        "All staff in the group": f"{total:.0f}" if total is not None else "not published (percentage only)",
+        "All staff in the group": fmt_number(total) if total is not None else "not published (percentage only)",
         "Status": status_label(r["status"]), "Source": source_titles(r["source_id"], sources), "Period": str(r["period"]),
     }
 
@@ -337,7 +338,7 @@ def representation_trend_card(shares: pd.DataFrame, org: str, names: Mapping[str
                                          drawn_focus["year"], drawn_focus["share"].astype(float))
     last = _latest_drawn(focus_rows)
     if last is not None and whole is not None and focus != "all_staff":
-        gap = round(float(last["share"])) - round(float(whole["share"]))
+        gap = round_half_up(float(last["share"])) - round_half_up(float(whole["share"]))
         where = "below" if gap < 0 else "above"
         title = (f"{place}: {SHORT_GROUPS.get(focus, labels[focus])} is {_points(gap)} {where} the whole workforce"
                  if gap else f"{place}: {SHORT_GROUPS.get(focus, labels[focus])} matches the whole workforce")
@@ -360,7 +361,7 @@ def representation_trend_card(shares: pd.DataFrame, org: str, names: Mapping[str
     ids = _ids(mine["source_id"]) + (_ids([residents.get("source_id", "")]) if res_value is not None else [])
     n_withheld = int(mine["suppressed"].astype(bool).sum())
     caveats = []
-    if (mine["status"].astype(str) == "illustrative").any() or residents.get("status") == "illustrative":
+    if (mine["status"].astype(str) == "illustrative").any() or (residents or {}).get("status") == "illustrative":
         caveats.append("Illustrative values are drawn as hollow markers; reference lines are dotted when illustrative.")
     if (mine.get("derived", pd.Series(False, index=mine.index)).astype(bool)).any():
         caveats.append("System figures are the sum of the five NEL trusts' headcounts; a year is left out when a trust "
@@ -431,7 +432,7 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
             ys.append(ypos_of[group])
             syms.append(_open(symbols[i % 3], str(r["status"])))
             statuses.append(str(r["status"]))
-            custom.append(f"{_place(names, code)}, {glabels[group]}, {int(r['year'])}: {float(r['share']):.1f}%<br>"
+            custom.append(f"{_place(names, code)}, {glabels[group]}, {int(r['year'])}: {fmt_percent(float(r['share']), 1)}<br>"
                           f"{status_label(r['status'])}")
         colour = NATIONAL_COLOUR if code == NATIONAL else SERIES_COLOURS[i % len(SERIES_COLOURS)]
         fig.add_trace(go.Scatter(
@@ -588,12 +589,12 @@ def _national(wres: pd.DataFrame, year: int, indicator: int, group: str):
 def _ratio_words(indicator: int, value: float, short_name: str) -> str:
     if indicator in RATIO_PHRASES:
         a, b, what = RATIO_PHRASES[indicator]
-        return f"{_cap(a)} were {value:.2f} times as likely as {b} {what}"
-    return f"{short_name}: {value:.2f}"
+        return f"{_cap(a)} were {fmt_number(value, 2)} times as likely as {b} {what}"
+    return f"{short_name}: {fmt_number(value, 2)}"
 
 
 def _band(value: float) -> str:
-    v = round(value, 2)
+    v = round_half_up(value, 2)
     return "above" if v > BAND_HIGH else "below" if v < BAND_LOW else "within"
 
 
@@ -639,17 +640,18 @@ def wres_ratio_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str],
                 _row_label(row_labels, k, ypos, f"{label}: withheld ({SUPPRESSED_LABEL})")
                 continue
             v = float(r["value"])
-            ci = f" (95% interval {low:.2f} to {high:.2f})" if low is not None and high is not None else ""
+            ci = (f" (95% interval {fmt_number(low, 2)} to {fmt_number(high, 2)})"
+                  if low is not None and high is not None else "")
             when = f" in {int(r['year'])}" if int(r["year"]) != year else ""
-            short_ci = f" ({low:.2f} to {high:.2f})" if ci else ""
-            _row_label(row_labels, k, ypos, f"{label}: <b>{v:.2f}</b>{short_ci}{when}")
+            short_ci = f" ({fmt_number(low, 2)} to {fmt_number(high, 2)})" if ci else ""
+            _row_label(row_labels, k, ypos, f"{label}: <b>{fmt_number(v, 2)}</b>{short_ci}{when}")
             xs.append(v)
             ys.append(ypos)
             syms.append(_open("diamond" if org == NATIONAL else "circle", str(r["status"])))
             cols.append(NATIONAL_COLOUR if org == NATIONAL else SERIES_COLOURS[j % len(SERIES_COLOURS)])
             plus.append(high - v if high is not None else None)
             minus.append(v - low if low is not None else None)
-            custom.append(f"{label}, {int(r['year'])}: {v:.2f}{ci}<br>{status_label(r['status'])}")
+            custom.append(f"{label}, {int(r['year'])}: {fmt_number(v, 2)}{ci}<br>{status_label(r['status'])}")
             statuses.append(str(r["status"]))
             xmax = max(xmax, v * 1.15, (high or 0) * 1.05)
             if org != NATIONAL:
@@ -714,18 +716,18 @@ def wres_ratio_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str],
 
 def _ratio_sentence(ind: int, info: dict, drawn: list, entries: list, names: Mapping[str, str]) -> str:
     nat = next((r for o, r in entries if o == NATIONAL), None)
-    nat_words = (f"England {float(nat['value']):.2f} in {int(nat['year'])}" if nat is not None and pd.notna(nat["value"])
+    nat_words = (f"England {fmt_number(float(nat['value']), 2)} in {int(nat['year'])}" if nat is not None and pd.notna(nat["value"])
                  else NO_NATIONAL)
     if not drawn:
         return f"{info['short_name']}: {NOT_PUBLISHED} ({nat_words})."
     if len(drawn) == 1:
         org, v, low, high = drawn[0]
-        ci = f"; 95% interval {low:.2f} to {high:.2f}" if low is not None and high is not None else ""
+        ci = f"; 95% interval {fmt_number(low, 2)} to {fmt_number(high, 2)}" if low is not None and high is not None else ""
         return f"{_ratio_words(ind, v, info['short_name'])} ({_band(v)} the guide range{ci}; {nat_words})."
     above = [d for d in drawn if _band(d[1]) == "above"]
     top = max(drawn, key=lambda d: d[1])
     return (f"{info['short_name']}: above the guide range at {len(above)} of {len(drawn)} trusts; highest "
-            f"{_place(names, top[0])} ({top[1]:.2f}); {nat_words}.")
+            f"{_place(names, top[0])} ({fmt_number(top[1], 2)}); {nat_words}.")
 
 
 # --- WRES indicators 5-8: staff survey, global majority beside White ----------------------------
@@ -741,7 +743,7 @@ def _pct_cell(r) -> float | str:
 
 
 def _pct_words(cell) -> str:
-    return f"{cell:.0f}%" if isinstance(cell, float) else str(cell)
+    return fmt_percent(cell) if isinstance(cell, float) else str(cell)
 
 
 def wres_survey_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str], names: Mapping[str, str], year: int,
@@ -783,7 +785,7 @@ def wres_survey_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str]
                 ys.append(ypos)
                 syms.append(_open("circle" if group == "global_majority" else "square", str(r["status"])))
                 custom.append(f"{label}, {'global majority' if group == 'global_majority' else 'White'}, {int(r['year'])}: "
-                              f"{cell[group]:.1f}%<br>{status_label(r['status'])}")
+                              f"{fmt_percent(cell[group], 1)}<br>{status_label(r['status'])}")
                 statuses.append(str(r["status"]))
             rows.append({
                 "Organisation": label, "Indicator": f"{ind}. {info['short_name']}", "Disadvantage when": info["disadvantage_when"],
@@ -808,7 +810,7 @@ def wres_survey_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str]
                 link_y += [ypos, ypos, None]
                 if org != NATIONAL:
                     compared += 1
-                    diff = round(g_v) - round(w_v)
+                    diff = round_half_up(g_v) - round_half_up(w_v)
                     bad = bool(diff) and (diff > 0 if WORSE_WHEN_HIGHER.get(ind, True) else diff < 0)
                     worse += bad
                     ind_words.append((org, g_v, w_v, bad))
@@ -853,7 +855,7 @@ def wres_survey_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str]
 
 def _survey_sentence(ind: int, info: dict, entries, ind_words, names, many: bool) -> str:
     nat = next(((gm, wh) for o, gm, wh in entries if o == NATIONAL), (None, None))
-    nat_bits = [f"{g} {float(r['value']):.0f}%" for g, r in (("global majority", nat[0]), ("White", nat[1]))
+    nat_bits = [f"{g} {fmt_percent(float(r['value']))}" for g, r in (("global majority", nat[0]), ("White", nat[1]))
                 if r is not None and pd.notna(r["value"])]
     nat_year = next((int(r["year"]) for r in nat if r is not None), None)
     nat_words = "England " + ", ".join(nat_bits) + f" in {nat_year}" if nat_bits else NO_NATIONAL
@@ -870,7 +872,7 @@ def _survey_sentence(ind: int, info: dict, entries, ind_words, names, many: bool
 # --- WRES indicator 9: board minus workforce ----------------------------------------------------
 
 def _gap_words(gap: float) -> str:
-    n = round(gap)
+    n = round_half_up(gap)
     if n == 0:
         return "the board matches the workforce"
     return f"the board is {_points(n)} {'less' if n < 0 else 'more'} diverse than the workforce"
@@ -878,7 +880,7 @@ def _gap_words(gap: float) -> str:
 
 def _board_rows(gaps: pd.DataFrame, names, sources) -> list[dict]:
     return [{"Organisation": _place(names, str(r["ods_code"])), "Year": str(int(r["year"])),
-             "Board minus workforce (points)": SUPPRESSED_LABEL if _is_true(r["suppressed"]) else f"{float(r['value']):+.1f}",
+             "Board minus workforce (points)": SUPPRESSED_LABEL if _is_true(r["suppressed"]) else fmt_signed(float(r['value']), 1),
              "Status": status_label(r["status"]), "Source": source_titles(r["source_id"], sources),
              "Period": f"{int(r['year'])} (see the representation table for each figure's date)"}
             for _, r in gaps.iterrows()]
@@ -944,14 +946,15 @@ def board_gap_card(shares: pd.DataFrame, org: str, names: Mapping[str, str], sou
             sentence += f" The latest figure shown is {int(r['year'])}: {_gap_words(float(r['value']))}."
     else:
         b, s = float(board["share"].iloc[0]), float(staff["share"].iloc[0])
-        gap = round(b) - round(s)
+        gap = round_half_up(b) - round_half_up(s)
         title = (f"{place}: the board's global-majority share was {_points(gap)} {'below' if gap < 0 else 'above'} "
                  f"the workforce's in {ty}" if gap else f"{place}: the board matched the workforce in {ty}")
         sentence = (f"In {ty}, {pct(b)} of {boards} were from the global majority, against {pct(s)} of the whole workforce: "
                     f"{_gap_words(gap)}.")
         total = _num(board["total_headcount"].iloc[0])
         if total and org != SYSTEM:
-            sentence += f" With {total:.0f} voting members, one person is about {100 / total:.0f} points of the board."
+            sentence += (f" With {fmt_number(total)} voting members, one person is about {fmt_number(100 / total)} "
+                         "points of the board.")
     nat_row = nat[nat["year"] <= ty].tail(1)
     if org != NATIONAL:
         sentence += (f" England: {_gap_words(float(nat_row['value'].iloc[0]))} ({int(nat_row['year'].iloc[0])})."
@@ -998,16 +1001,16 @@ def _board_gap_by_org(shares, place_org, orgs, names, sources, meta, year) -> Ch
             continue
         v = float(r["value"])
         when = f" in {int(r['year'])}" if int(r["year"]) != year else ""
-        _row_label(row_labels, 1, ypos, f"{label}: <b>{v:+.0f} points</b>{when}")
+        _row_label(row_labels, 1, ypos, f"{label}: <b>{fmt_points(v, 0)}</b>{when}")
         xs.append(v)
         ys.append(ypos)
         syms.append(_open("diamond" if code == NATIONAL else "circle", str(r["status"])))
         cols.append(NATIONAL_COLOUR if code == NATIONAL else SERIES_COLOURS[j % len(SERIES_COLOURS)])
-        custom.append(f"{label}, {int(r['year'])}: {v:+.1f} points<br>{status_label(r['status'])}")
+        custom.append(f"{label}, {int(r['year'])}: {fmt_points(v, 1)}<br>{status_label(r['status'])}")
         statuses.append(str(r["status"]))
         if code in orgs:
             drawn_n += 1
-            below += round(v) < 0
+            below += round_half_up(v) < 0
     _place_labels(fig, row_labels)
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", showlegend=False, customdata=custom, name="Board minus workforce",
                              marker=dict(symbol=syms, size=13, color=cols, line=dict(width=2, color=cols)),
@@ -1102,7 +1105,7 @@ def remi_card(remi: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame, o
     for _, r in mine.sort_values(["year", "domain_id"]).iterrows():
         s = _num(r["stage"])
         rows.append({"Organisation": place, "Year": str(int(r["year"])), "Domain": dnames.get(str(r["domain_id"]), str(r["domain_id"])),
-                     "Stage": f"{s:.0f}: {snames.get(int(s), '')}" if s is not None else NOT_PUBLISHED,
+                     "Stage": f"{int(s)}: {snames.get(int(s), '')}" if s is not None else NOT_PUBLISHED,
                      "Status": status_label(r["status"]), "Source": source_titles(r["source_id"], sources), "Period": str(r["period"])})
     ids = _ids(mine["source_id"]) + ["larch-remi"]
     return ChartCard(
