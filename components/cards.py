@@ -3,6 +3,7 @@ presenter deck and the static report alike."""
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.text import HOME_PAGE_NOTE, home_page_only
 from data.suppression import RULE_TEXT
 
 STATUS_WORDS = {"published": "Published", "illustrative": "Illustrative (not real data)"}
@@ -111,7 +113,10 @@ def sources_for(ids, sources: pd.DataFrame) -> list[Source]:
         if sid in rows.index:
             r = rows.loc[sid]
             url = r["url"] if isinstance(r["url"], str) else None
-            out.append(Source(str(r["title"]), str(r["publisher"]), url))
+            title = str(r["title"])
+            if home_page_only(url):  # say so, rather than link a home page as if it were the source
+                title, url = f"{title} ({HOME_PAGE_NOTE}: {urllib.parse.urlsplit(url).netloc})", None
+            out.append(Source(title, str(r["publisher"]), url))
     return out
 
 

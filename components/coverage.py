@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from components.cards import ChartCard, sources_for, spreadsheet_safe
 from components.overview import SHORT_GROUP, chart_text
 from components.palette import SEQUENTIAL, TEXT, base_layout
-from components.text import link, plain
+from components.text import link, plain, source_link
 from data import derive
 from data import schema as canonical_schema
 from data.package import MANIFEST, Package
@@ -331,7 +331,7 @@ def source_lines(sources: pd.DataFrame) -> list[str]:
     """One Markdown line per source: linked title, publisher, licence, date retrieved, grade (all escaped)."""
     lines = []
     for _, r in sources.iterrows():
-        parts = [f"**{link(_text(r['title']), _text(r['url']))}**"]
+        parts = [f"**{source_link(_text(r['title']), _text(r['url']))}**"]
         if _text(r["publisher"]):
             parts.append(plain(_text(r["publisher"])))
         parts.append(f"Licence: {plain(_text(r['licence']) or 'not stated')}")
@@ -374,6 +374,15 @@ def grade_words(sources: pd.DataFrame) -> dict[str, str]:
 GRADE_WORDS = {"primary": "the publisher's own document", "secondary": "a third party quoting the publisher",
                "github-copy": "a public copy on GitHub", "dashboard": "this dashboard's own conventions",
                "illustrative": "invented by this dashboard"}
+
+
+def package_date(manifest: dict) -> str:
+    """When the package was last updated, as a reader writes a date ('27 November 2026'); 'an unstated date'."""
+    created = str(manifest.get("created") or "")[:10]
+    try:
+        return pd.Timestamp(created).strftime("%-d %B %Y")
+    except ValueError:
+        return "an unstated date"
 
 
 def table_titles(manifest: dict) -> dict[str, str]:

@@ -223,7 +223,7 @@ def source_links(sources: list[Source]) -> str:
     for publisher, group in by_publisher.items():
         if len(group) == 1:
             s = group[0]
-            parts.append(link(ILLUSTRATIVE_SOURCE if s.title.startswith("Illustrative values") else s.title, s.url))
+            parts.append(link(ILLUSTRATIVE_SOURCE if s.title.startswith("Illustrative") else s.title, s.url))
         else:
             names = ", ".join(link(s.title.split(":")[0], s.url) for s in group)
             parts.append(f"{plain(publisher)}: {names}")

@@ -23,6 +23,7 @@ from plotly.offline import get_plotlyjs
 from components import overview
 from components.cards import ChartCard
 from components.catalogue import build
+from components.coverage import package_date
 from components.text import safe_url
 from data import derive
 from data.package import Package, TableUnavailable, load_for_site
@@ -198,7 +199,7 @@ def render(package: Package, progress=None) -> str:
 
     generated = dt.date.today().strftime("%d %B %Y")
     body = [f"<header><h1>{esc(TITLE)}</h1>",
-            f"<p>Made on {esc(generated)} from data package version {esc(package.version)}. "
+            f"<p>Made on {esc(generated)} from the data as updated on {esc(package_date(package.manifest))}. "
             + ("Figures marked <strong>illustrative</strong> are invented to show how a view works and are not real data.</p>"
                if _has_illustrative(tables) else "Published figures only.</p>"),
             f"<p>{esc(GLOBAL_MAJORITY_DEFINITION)}</p><p>{esc(RULE_TEXT)}</p>",

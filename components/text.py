@@ -35,6 +35,28 @@ def safe_url(url: object) -> str | None:
     return None
 
 
+HOME_PAGE_NOTE = "the document's own web address is not known; only the publisher's home page"
+_INDEX_PATHS = {"", "articles", "news", "news_events", "news-events", "data", "publications"}
+
+
+def home_page_only(url: object) -> bool:
+    """Whether a source's address is only a website's home page or a section index (e.g.
+    'https://www.nhsemployers.org/articles/'), not the document itself."""
+    target = safe_url(url)
+    if not target:
+        return False
+    path = urllib.parse.urlsplit(target).path.strip("/").lower()
+    return path in _INDEX_PATHS
+
+
+def source_link(title: object, url: object) -> str:
+    """A source's title linked to the document itself; where only a home page is known, the title and
+    that fact, with no link that would pass the home page off as the source."""
+    if home_page_only(url):
+        return f"{plain(title, 300)} ({HOME_PAGE_NOTE}: {plain(urllib.parse.urlsplit(str(url)).netloc)})"
+    return link(title, url)
+
+
 def link(title: object, url: object) -> str:
     """A Markdown link with escaped text, or the escaped text alone if the URL is not http(s)."""
     target = safe_url(url)

@@ -24,7 +24,7 @@ from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import SUPPRESSED_LABEL
 
 NOT_PUBLISHED = "not yet published"
-NO_NATIONAL = "national figure not in the package"
+NO_NATIONAL = "England's figure not yet published"
 PUBLISHED_KEY = "Published (filled marker)"
 ILLUSTRATIVE_KEY = f"{ILLUSTRATIVE_LABEL}: hollow marker"
 BAND_LOW, BAND_HIGH = 0.8, 1.25

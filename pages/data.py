@@ -22,7 +22,7 @@ if pkg.problems:
                "FILE:ROW:COLUMN and the problem. Tables with problems are not used.", icon="⚠️")
     st.code("\n".join(str(p)[:500] for p in pkg.problems[:500]), language=None, wrap_lines=True)
 else:
-    st.markdown(f"All {len(pkg.tables)} tables passed their checks (package version {plain(pkg.version)}).")
+    st.markdown(f"All {len(pkg.tables)} tables passed their checks (data as updated on {plain(cov.package_date(pkg.manifest))}).")
 
 sources = pkg.tables.get("sources")
 st.markdown("Publishing your organisation's figures? [Check them before you send them](/contribute), fill in the "

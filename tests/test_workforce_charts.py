@@ -218,7 +218,7 @@ def test_comparison_marks_each_org_and_says_what_is_missing(shares):
     assert t[(t["Organisation"] == "England") & (t["Staff group"] == "Band 8a and above")][
         "Global-majority share (%)"].iloc[0] == "not yet published"
     assert "Board (voting members): Barts Health withheld (fewer than 5) in 2024" in card.sentence
-    assert "national figure not in the package" in card.sentence
+    assert "England's figure not yet published" in card.sentence
     assert card.title == "Barts Health: the global-majority share ranges from 40% (band 8a and above) to 68% (bands 1 to 4)"
     assert_table_basics(card)
 
@@ -338,7 +338,7 @@ def test_survey_card_counts_disadvantage_in_the_right_direction(wres):
     # 6: 25 v 23, higher is worse -> worse; 7: 45 v 57, lower is worse -> worse
     assert card.title == ("Barts Health, WRES 2024: global-majority staff fared worse than White staff on 2 of 2 "
                           "staff survey measures with both groups published")
-    assert "Equal opportunities for progression: global majority 45%, White 57% (national figure not in the package)." in card.sentence
+    assert "Equal opportunities for progression: global majority 45%, White 57% (England's figure not yet published)." in card.sentence
     assert "Harassment from staff: global majority 25%, White 23% (England global majority 25%, White 21% in 2024)." in card.sentence
     flipped = wres.copy()
     flipped.loc[(flipped["indicator"] == 7) & (flipped["group"] == "white"), "value"] = 40.0
