@@ -101,6 +101,15 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].map(_defused) for c in text}) if text else frame
 
 
+ILLUSTRATIVE_FINDING = "Illustrative example: "
+
+
+def finding_title(title: str, statuses) -> str:
+    """A title that states a finding says so in the title itself when any figure it rests on is
+    illustrative: 'Illustrative example: Barts Health: band 8a and above is 20 points below …'."""
+    return ILLUSTRATIVE_FINDING + title if "illustrative" in {str(s) for s in statuses} else title
+
+
 def status_label(status: str) -> str:
     return STATUS_WORDS.get(str(status), str(status))
 

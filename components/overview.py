@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.cards import STATUS_WORDS, ChartCard, Source, sources_for, status_label
+from components.cards import STATUS_WORDS, ChartCard, Source, finding_title, sources_for, status_label
 from components.palette import ILLUSTRATIVE_LABEL, SERIES_COLOURS, TEXT, base_layout
 from components.text import fmt_number, fmt_percent_short, fmt_points, link, plain
 from data import derive
@@ -118,7 +118,7 @@ def staff_headline(shares: pd.DataFrame, staff_group: str, sources: pd.DataFrame
     rows = rows[rows["share"].notna() | rows["suppressed"].astype(bool)].sort_values("year")
     if rows.empty:
         return Headline(key, label, None, None, "missing", change_note="No figure has been published.")
-    latest = rows.iloc[-1]
+    latest = derive.latest_row(rows)
     year = int(latest["year"])
     ids = _source_ids(latest["source_id"])
     notes = [str(latest["note"])] if isinstance(latest.get("note"), str) and latest["note"] else []
@@ -247,7 +247,7 @@ def latest_by_group(shares: pd.DataFrame, ods_code: str = derive.SYSTEM) -> pd.D
     rows = rows[rows["share"].notna() | rows["suppressed"].astype(bool)]
     if rows.empty:
         return rows
-    latest = rows.sort_values("year").groupby("staff_group", sort=False).tail(1)
+    latest = pd.DataFrame([derive.latest_row(g) for _, g in rows.groupby("staff_group", sort=False)])
     return latest.sort_values("sort_order").reset_index(drop=True)
 
 
@@ -345,9 +345,9 @@ def _profile_title(shown: pd.DataFrame, residents: Headline) -> str:
     low_name = SHORT_GROUP.get(low["staff_group"], low["group_label"]).lower()
     high_name = SHORT_GROUP.get(high["staff_group"], high["group_label"]).lower()
     if low["staff_group"] == high["staff_group"]:
-        return f"Global-majority staff are {fmt_pct(float(low['share']))} of {low_name}"
-    return (f"The global-majority share of staff is lowest among {low_name} ({fmt_pct(float(low['share']))}) "
-            f"and highest in {high_name} ({fmt_pct(float(high['share']))})")
+        return finding_title(f"Global-majority staff are {fmt_pct(float(low['share']))} of {low_name}", [low["status"]])
+    return finding_title(f"The global-majority share of staff is lowest among {low_name} ({fmt_pct(float(low['share']))}) "
+                         f"and highest in {high_name} ({fmt_pct(float(high['share']))})", [low["status"], high["status"]])
 
 
 def _profile_sentence(shown: pd.DataFrame, residents: Headline) -> str:

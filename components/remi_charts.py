@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.cards import ChartCard, sources_for, status_label
+from components.cards import ChartCard, finding_title, sources_for, status_label
 from components.palette import GUIDE, ILLUSTRATIVE_LABEL, SERIES_COLOURS, TEXT, base_layout
 from components.text import link, plain
 
@@ -330,7 +330,7 @@ def remi_views(long: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame, 
 
     radar = ChartCard(
         key=f"remi-radar-{org}-{year}",
-        title=_radar_title(current, previous, names, org_name, year, prev_year),
+        title=finding_title(_radar_title(current, previous, names, org_name, year, prev_year), current["status"]),
         subtitle=(f"REMI stage (1 Awareness to 6 Championing) in each of five domains, {org_name}, {year}{tag}; "
                   + (f"with {prev_year} and the NEL median" if prev_year
                      else "with the NEL median (no earlier self-assessment)")),
@@ -341,7 +341,7 @@ def remi_views(long: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame, 
     )
     dots = ChartCard(
         key=f"remi-dots-{org}-{year}",
-        title=_dots_title(current, names, short, year),
+        title=finding_title(_dots_title(current, names, short, year), current["status"]),
         subtitle=(f"REMI stage by domain, {org_name}, {year}{tag}: circles {year}, "
                   + (f"squares {prev_year}, " if prev_year else "")
                   + "diamonds the NEL median" + ("" if prev_year else "; no earlier self-assessment")),
@@ -491,7 +491,8 @@ def small_multiples_card(long: pd.DataFrame, domains: pd.DataFrame, stages: pd.D
                      else "; every organisation is level on this count.")
         if _all_illustrative(rows_["status"]):
             sentence += " These scores are illustrative, not real data."
-        title = f"{_join(best_orgs)} reached {impl} or above in the most REMI domains in {year}"
+        title = finding_title(f"{_join(best_orgs)} reached {impl} or above in the most REMI domains in {year}",
+                              rows_["status"])
     else:
         sentence = f"No REMI self-assessments for {year} have been published."
         title = sentence.rstrip(".")

@@ -15,11 +15,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.cards import ChartCard, sources_for, status_label
+from components.cards import ChartCard, finding_title, sources_for, status_label
 from components.palette import GUIDE, ILLUSTRATIVE_LABEL, MUTED, SERIES_COLOURS, TEXT, base_layout, series_style
 from components.sentences import pct, trend_sentence
 from components.text import fmt_number, fmt_percent, fmt_points, fmt_signed, round_half_up
-from data.derive import NATIONAL, SYSTEM, board_gap, combined_status, latest_national
+from data.derive import NATIONAL, SYSTEM, board_gap, combined_status, latest_national, latest_row
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import SUPPRESSED_LABEL
 
@@ -220,8 +220,7 @@ def _meta(meta: pd.DataFrame, indicator: int) -> dict:
 # --- WRES indicator 1: representation over time ----------------------------------------------
 
 def _latest_drawn(frame: pd.DataFrame):
-    ok = frame[~frame["suppressed"].astype(bool) & frame["share"].notna()]
-    return None if ok.empty else ok.sort_values("year").iloc[-1]
+    return latest_row(frame[~frame["suppressed"].astype(bool) & frame["share"].notna()])
 
 
 def _share_row(r, names, sources, label=None) -> dict:
@@ -342,8 +341,10 @@ def representation_trend_card(shares: pd.DataFrame, org: str, names: Mapping[str
         where = "below" if gap < 0 else "above"
         title = (f"{place}: {SHORT_GROUPS.get(focus, labels[focus])} is {_points(gap)} {where} the whole workforce"
                  if gap else f"{place}: {SHORT_GROUPS.get(focus, labels[focus])} matches the whole workforce")
+        title = finding_title(title, [last["status"], whole["status"]])
     elif last is not None:
-        title = f"{place}: {pct(float(last['share']))} of {SHORT_GROUPS.get(focus, labels[focus])} are from the global majority ({int(last['year'])})"
+        title = finding_title(f"{place}: {pct(float(last['share']))} of {SHORT_GROUPS.get(focus, labels[focus])} "
+                              f"are from the global majority ({int(last['year'])})", [last["status"]])
     else:
         title = f"{place}: figures for {SHORT_GROUPS.get(focus, labels[focus])} are withheld"
 
@@ -418,7 +419,7 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
                 rows.append({"Organisation": _place(names, code), "Staff group": glabels[group], "Year": "",
                              "Global-majority share (%)": NOT_PUBLISHED, "Status": "", "Source": "", "Period": ""})
                 continue
-            r = g.sort_values("year").iloc[-1]
+            r = latest_row(g)
             latest_by[(code, group)] = r
             withheld = _is_true(r["suppressed"]) or pd.isna(r["share"])
             rows.append({"Organisation": _place(names, code), "Staff group": glabels[group], "Year": str(int(r["year"])),
@@ -462,8 +463,9 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
     if own:
         hi = max(own, key=lambda t: float(t[1]["share"]))
         lo = min(own, key=lambda t: float(t[1]["share"]))
-        title = (f"{place}: the global-majority share ranges from {pct(float(lo[1]['share']))} ({SHORT_GROUPS.get(lo[0], glabels[lo[0]])}) "
-                 f"to {pct(float(hi[1]['share']))} ({SHORT_GROUPS.get(hi[0], glabels[hi[0]])})")
+        title = finding_title(
+            f"{place}: the global-majority share ranges from {pct(float(lo[1]['share']))} ({SHORT_GROUPS.get(lo[0], glabels[lo[0]])}) "
+            f"to {pct(float(hi[1]['share']))} ({SHORT_GROUPS.get(hi[0], glabels[hi[0]])})", [lo[1]["status"], hi[1]["status"]])
     else:
         title = f"{place}: every representation figure is withheld or {NOT_PUBLISHED}"
     bits, missing = [], {}
@@ -692,6 +694,8 @@ def wres_ratio_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str],
     else:
         title = (f"{place}, WRES {year}: {counts['above']} of {n} relative likelihood{'s' if n != 1 else ''} "
                  f"{'is' if counts['above'] == 1 else 'are'} above the 0.8 to 1.25 guide range, to global-majority staff's disadvantage")
+    if n:
+        title = finding_title(title, statuses)
     if n and counts["below"]:
         title += f"; {counts['below']} below it"
     sentence = " ".join(words)
@@ -831,8 +835,10 @@ def wres_survey_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str]
     fig.update_xaxes(range=[0, 100], ticksuffix="%", dtick=20, showgrid=True, gridcolor="#F0F4F5")
     fig.update_xaxes(title_text="% of survey respondents in the group", row=len(SURVEY_INDICATORS), col=1)
     if compared:
-        title = (f"{place}, WRES {year}: global-majority staff fared worse than White staff on {worse} of {compared} "
-                 f"{'staff survey measures' if len(orgs) == 1 else 'trust-and-measure comparisons'} with both groups published")
+        title = finding_title(
+            f"{place}, WRES {year}: global-majority staff fared worse than White staff on {worse} of {compared} "
+            f"{'staff survey measures' if len(orgs) == 1 else 'trust-and-measure comparisons'} with both groups published",
+            statuses)
     else:
         title = f"{place}, WRES {year}: no staff survey measure has both groups' figures published"
     sentence = " ".join(words)
@@ -947,8 +953,10 @@ def board_gap_card(shares: pd.DataFrame, org: str, names: Mapping[str, str], sou
     else:
         b, s = float(board["share"].iloc[0]), float(staff["share"].iloc[0])
         gap = round_half_up(b) - round_half_up(s)
-        title = (f"{place}: the board's global-majority share was {_points(gap)} {'below' if gap < 0 else 'above'} "
-                 f"the workforce's in {ty}" if gap else f"{place}: the board matched the workforce in {ty}")
+        title = finding_title(
+            f"{place}: the board's global-majority share was {_points(gap)} {'below' if gap < 0 else 'above'} "
+            f"the workforce's in {ty}" if gap else f"{place}: the board matched the workforce in {ty}",
+            [*board["status"], *staff["status"]])
         sentence = (f"In {ty}, {pct(b)} of {boards} were from the global majority, against {pct(s)} of the whole workforce: "
                     f"{_gap_words(gap)}.")
         total = _num(board["total_headcount"].iloc[0])
@@ -1022,8 +1030,10 @@ def _board_gap_by_org(shares, place_org, orgs, names, sources, meta, year) -> Ch
     fig.update_xaxes(range=[min(lo - 8, -50), max(hi + 8, 20)], title_text="Points (0 = board matches workforce)",
                      zeroline=False, tickangle=0)
     withheld = sum(1 for r in used if str(r["ods_code"]) in orgs and (_is_true(r["suppressed"]) or pd.isna(r["value"])))
-    title = (f"WRES {year}: the board was less diverse than the workforce at {below} of {drawn_n} trusts with figures"
-             + (f" ({withheld} withheld)" if withheld else "")) if drawn_n else f"WRES {year}: every trust's board figure is withheld or {NOT_PUBLISHED}"
+    title = finding_title(
+        f"WRES {year}: the board was less diverse than the workforce at {below} of {drawn_n} trusts with figures"
+        + (f" ({withheld} withheld)" if withheld else ""), statuses) if drawn_n else \
+        f"WRES {year}: every trust's board figure is withheld or {NOT_PUBLISHED}"
     sentence = title + ". Each point is the board's global-majority share minus the whole workforce's, in percentage points."
     table = pd.DataFrame(_board_rows(pd.DataFrame(used), names, sources)) if used else pd.DataFrame(
         columns=["Organisation", "Year", "Board minus workforce (points)", "Status", "Source", "Period"])
@@ -1098,7 +1108,8 @@ def remi_card(remi: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame, o
         _row_label(row_labels, 1, ypos_of[d], f"{dnames[d]}: <b>stage {s}, {snames.get(s, '')}</b>{change}", wrap=36)
     _place_labels(fig, row_labels)
     stages_now = [int(s) for s in cur["stage"].dropna()]
-    title = (f"{place}'s REMI self-assessment, {latest}: stages {min(stages_now)} to {max(stages_now)} across {len(stages_now)} domains"
+    title = (finding_title(f"{place}'s REMI self-assessment, {latest}: stages {min(stages_now)} to {max(stages_now)} "
+                           f"across {len(stages_now)} domains", cur["status"])
              if stages_now else f"{place}'s REMI self-assessment, {latest}: {NOT_PUBLISHED}")
     sentence = f"In {latest}: " + "; ".join(parts) + "."
     rows = []

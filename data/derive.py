@@ -27,6 +27,16 @@ def combined_status(statuses) -> str:
     return "illustrative" if "illustrative" in set(map(str, statuses)) else "published"
 
 
+def latest_row(frame: pd.DataFrame, year: str = "year") -> pd.Series | None:
+    """The latest published row; the latest row only when nothing is published. An invented figure is
+    never shown as 'the latest' in place of a published one, even an older one."""
+    if frame.empty:
+        return None
+    ordered = frame.sort_values(year, kind="stable")
+    published = ordered[ordered["status"].astype(str) == "published"]
+    return (published if len(published) else ordered).iloc[-1]
+
+
 def trusts(tables: Tables) -> pd.DataFrame:
     orgs = tables["organisations"]
     return orgs[orgs["kind"].isin(TRUST_KINDS)].sort_values("ods_code")

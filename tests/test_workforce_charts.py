@@ -171,7 +171,7 @@ def test_trend_sentence_states_the_gap_to_parity_in_words(shares):
         "At band 8a and above, 40% of Barts Health staff were from the global majority in 2024, 23 points below the "
         "trust's whole workforce (63% in 2024) and 19 points below the residents of the boroughs it serves (59%, Census 2021).")
     assert "rose from 27% in 2022 to 40% in 2024" in card.sentence
-    assert card.title == "Barts Health: band 8a and above is 23 points below the whole workforce"
+    assert card.title == "Illustrative example: Barts Health: band 8a and above is 23 points below the whole workforce"
     assert "Barts Health" in card.alt and "reference lines" in card.alt
 
 
@@ -219,7 +219,7 @@ def test_comparison_marks_each_org_and_says_what_is_missing(shares):
         "Global-majority share (%)"].iloc[0] == "not yet published"
     assert "Board (voting members): Barts Health withheld (fewer than 5) in 2024" in card.sentence
     assert "England's figure not yet published" in card.sentence
-    assert card.title == "Barts Health: the global-majority share ranges from 40% (band 8a and above) to 68% (bands 1 to 4)"
+    assert card.title == "Illustrative example: Barts Health: the global-majority share ranges from 40% (band 8a and above) to 68% (bands 1 to 4)"
     assert_table_basics(card)
 
 
@@ -299,7 +299,7 @@ def test_ratio_card_direction_of_disadvantage_is_spelt_out(wres):
     assert card.sentence.startswith("White applicants were 1.32 times as likely as global-majority applicants to be "
                                     "appointed from shortlisting (above the guide range; 95% interval 1.13 to 1.54; England 1.59 in 2023).")
     assert "Global-majority staff were 1.15 times as likely as White staff to enter the formal disciplinary process" in card.sentence
-    assert card.title.startswith("Barts Health, WRES 2024: 1 of 2 relative likelihoods is above the 0.8 to 1.25 guide range")
+    assert card.title.startswith("Illustrative example: Barts Health, WRES 2024: 1 of 2 relative likelihoods is above the 0.8 to 1.25 guide range")
 
 
 def test_ratio_card_illustrative_markers_are_hollow_and_keyed(wres):
@@ -336,7 +336,7 @@ def test_survey_card_pairs_global_majority_with_white(wres):
 def test_survey_card_counts_disadvantage_in_the_right_direction(wres):
     card = wc.wres_survey_card(wres, META, ["R1H"], NAMES, 2024, SOURCES)
     # 6: 25 v 23, higher is worse -> worse; 7: 45 v 57, lower is worse -> worse
-    assert card.title == ("Barts Health, WRES 2024: global-majority staff fared worse than White staff on 2 of 2 "
+    assert card.title == ("Illustrative example: Barts Health, WRES 2024: global-majority staff fared worse than White staff on 2 of 2 "
                           "staff survey measures with both groups published")
     assert "Equal opportunities for progression: global majority 45%, White 57% (England's figure not yet published)." in card.sentence
     assert "Harassment from staff: global majority 25%, White 23% (England global majority 25%, White 21% in 2024)." in card.sentence
@@ -362,7 +362,7 @@ def test_board_gap_trend_draws_the_difference_and_a_zero_line(shares):
     assert card.table[card.table["Organisation"] == "England"]["Board minus workforce (points)"].tolist() == ["-12.1"]
     assert_table_basics(card)
     shown = wc.board_gap_card(shares, "R1H", NAMES, SOURCES, META, 2023)
-    assert shown.title == "Barts Health: the board's global-majority share was 29 points below the workforce's in 2023"
+    assert shown.title == "Illustrative example: Barts Health: the board's global-majority share was 29 points below the workforce's in 2023"
     assert "With 16 voting members, one person is about 6 points of the board." in shown.sentence
 
 
@@ -375,7 +375,7 @@ def test_board_gap_system_view_lists_each_trust(shares):
     assert [round(v, 1) for v in drawn.x] == [-10.0, -12.1]  # RF4 40-50; England; R1H and NEL withheld
     labels = " ".join(a.text for a in card.figure.layout.annotations)
     assert "Barts Health: withheld (fewer than 5)" in labels and "NEL system: withheld (fewer than 5)" in labels
-    assert card.title == "WRES 2024: the board was less diverse than the workforce at 1 of 1 trusts with figures (1 withheld)"
+    assert card.title == "Illustrative example: WRES 2024: the board was less diverse than the workforce at 1 of 1 trusts with figures (1 withheld)"
     assert_table_basics(card)
 
 
@@ -393,7 +393,7 @@ def test_remi_card_shows_each_domain_stage():
     latest = [t for t in card.figure.data if t.name == "2025" and t.showlegend is False][0]
     assert list(latest.x) == [3, 1] and all(s.endswith("-open") for s in latest.marker.symbol)
     assert card.sentence == "In 2025: Leadership stage 3, Implementation (from stage 2); Policy stage 1, Awareness (unchanged)."
-    assert card.title == "Barts Health's REMI self-assessment, 2025: stages 1 to 3 across 2 domains"
+    assert card.title == "Illustrative example: Barts Health's REMI self-assessment, 2025: stages 1 to 3 across 2 domains"
     assert_table_basics(card)
     assert wc.remi_card(remi, domains, stages, "RF4", NAMES, SOURCES) is None
 
