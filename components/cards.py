@@ -102,6 +102,9 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 ILLUSTRATIVE_FINDING = "Illustrative example: "
+# The notice above a chart with invented values: (lead, rest), bold lead in every renderer.
+ILLUSTRATIVE_NOTICE = ("Includes illustrative values", " (not real data): drawn hollow, hatched or dotted, "
+                       "and marked in the table and the download.")
 
 
 def finding_title(title: str, statuses) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.cards import ChartCard
+from components.cards import ILLUSTRATIVE_NOTICE, ChartCard
 from components.palette import PLOTLY_CONFIG
 from components.text import link, plain
 
@@ -17,8 +17,7 @@ def chart_card(card: ChartCard, *, height: int | None = None) -> None:
         st.subheader(plain(card.title), anchor=False)
         st.caption(plain(card.subtitle))
         if card.has_illustrative:
-            st.markdown("**Includes illustrative values** (not real data): drawn hollow, hatched or dotted, "
-                        "and marked in the table and the download.")
+            st.markdown(f"**{ILLUSTRATIVE_NOTICE[0]}**{ILLUSTRATIVE_NOTICE[1]}")
         if isinstance(card.figure, go.Figure):
             st.plotly_chart(card.figure, theme=None, config=PLOTLY_CONFIG, alt=card.alt,
                             key=f"chart-{card.key}", height=height or "content")
