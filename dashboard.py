@@ -31,7 +31,7 @@ presenting = page.url_path == PRESENTER
 st.set_page_config(page_title=f"{page.title} – {SITE_NAME}", layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "auto")
 if not presenting:
-    header()
+    header(page.url_path)
 page.run()
 if not presenting:
     footer()

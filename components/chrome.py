@@ -1,14 +1,33 @@
 """The header and footer around every page."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from components.app import SITE_NAME, mode_line, package, showing_illustrative
 
 
-def header() -> None:
+LITE_SETTING = "NEL_LITE_URL"  # where the low-bandwidth pages are served (make serve-prod: /lite/); unset: no link
+
+
+def lite_link(url_path: str) -> str | None:
+    """The link to this view's low-bandwidth page, where the site serves those pages."""
+    base = os.environ.get(LITE_SETTING, "").strip()
+    if not base:
+        return None
+    from components.site import LITE_PREFIX, lite_path
+
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    return base.rstrip("/") + "/" + lite_path("/" + url_path, params).removeprefix(LITE_PREFIX)
+
+
+def header(url_path: str = "") -> None:
     st.caption(f"{SITE_NAME} · NHS North East London anti-racist strategy (January 2025)")
-    st.markdown(f"**{mode_line()}**")
+    line = f"**{mode_line()}**"
+    if target := lite_link(url_path):
+        line += f" · [Low-bandwidth version]({target})"
+    st.markdown(line)
     pkg = package()
     if pkg.problems:
         st.warning(

@@ -172,8 +172,15 @@ def value_phrase(measure_id: str, label: str, unit: str, value: float) -> str:
 
 def _rank_words(valued: pd.DataFrame, value: float, among: str) -> str:
     rank = int((valued["value"] > value).sum()) + 1
-    lowest = int((valued["value"] < value).sum()) == 0
-    place = "the highest" if rank == 1 else "the lowest" if lowest else f"the {ordinal(rank)} highest"
+    from_bottom = int((valued["value"] < value).sum()) + 1
+    if rank == 1:
+        place = "the highest"
+    elif from_bottom == 1:
+        place = "the lowest"
+    elif rank > len(valued) / 2:
+        place = f"the {ordinal(from_bottom)} lowest"
+    else:
+        place = f"the {ordinal(rank)} highest"
     return f"{place} of {among}"
 
 

@@ -57,6 +57,12 @@ def source_link(title: object, url: object) -> str:
     return link(title, url)
 
 
+def page_link(title: object, path: str, **params: str) -> str:
+    """A Markdown link to one of this site's own pages ('/trust?org=RF4'), with escaped text."""
+    query = urllib.parse.urlencode({k: str(v) for k, v in params.items()})
+    return f"[{plain(title, 300)}](/{urllib.parse.quote(path.strip('/'))}{'?' + query if query else ''})"
+
+
 def link(title: object, url: object) -> str:
     """A Markdown link with escaped text, or the escaped text alone if the URL is not http(s)."""
     target = safe_url(url)

@@ -168,6 +168,41 @@ def org_names(organisations: pd.DataFrame, column: str = "short_name") -> dict[s
     return dict(zip(organisations["ods_code"].astype(str), organisations[column].astype(str)))
 
 
+def org_choice_names(organisations: pd.DataFrame) -> dict[str, str]:
+    """What a person choosing an organisation reads: the full name, then the short one
+    ('Barking, Havering and Redbridge University Hospitals NHS Trust (BHRUT)')."""
+    out = {}
+    for code, name, short in zip(organisations["ods_code"].astype(str), organisations["name"].astype(str),
+                                 organisations["short_name"].astype(str)):
+        out[code] = name if short == name or short in name else f"{name} ({short})"
+    return out
+
+
+LEADERSHIP = ("band_8a_plus", "vsm", "board")
+
+
+def leadership_summary(shares: pd.DataFrame, org: str, residents: Mapping | None) -> pd.DataFrame:
+    """The organisation's leadership (band 8a and above, very senior managers, board) against the residents
+    of the boroughs it serves: one row each, the latest published figure where there is one."""
+    rows = []
+    mine = shares[shares["ods_code"] == org]
+    for group in LEADERSHIP:
+        g = mine[(mine["staff_group"] == group) & (mine["share"].notna() | mine["suppressed"].astype(bool))]
+        r = latest_row(g)
+        label = str(g["group_label"].iloc[0]) if len(g) else SHORT_GROUPS.get(group, group)
+        if r is None:
+            rows.append({"Who": label, "Global-majority share": NOT_PUBLISHED, "Year": "", "Status": ""})
+        else:
+            value = SUPPRESSED_LABEL if _is_true(r["suppressed"]) else fmt_percent(float(r["share"]), 1)
+            rows.append({"Who": label, "Global-majority share": value, "Year": str(int(r["year"])),
+                         "Status": status_label(r["status"])})
+    if residents and residents.get("value") is not None:
+        rows.append({"Who": f"Residents of the {residents.get('boroughs')} boroughs it serves",
+                     "Global-majority share": fmt_percent(float(residents["value"]), 1),
+                     "Year": str(residents.get("period", "Census 2021")), "Status": status_label(residents.get("status", "published"))})
+    return pd.DataFrame(rows, columns=["Who", "Global-majority share", "Year", "Status"])
+
+
 def org_choices(tables: Mapping[str, pd.DataFrame], *, include_icb: bool = False) -> list[str]:
     """The five trusts (sorted), the ICB if asked and it has any data, then the NEL system."""
     orgs = tables["organisations"]

@@ -186,6 +186,17 @@ def residents_share_for(tables: Tables, gss_codes) -> dict | None:
             "boroughs": len(part), "period": "Census 2021"}
 
 
+def serving_organisations(tables: Tables, gss_code: str) -> pd.DataFrame:
+    """The NHS organisations that serve a borough (ods_code, name, short_name, kind), the ICB first,
+    then the trusts by name."""
+    links = tables["organisation_boroughs"]
+    orgs = tables["organisations"]
+    codes = set(links.loc[links["gss_code"] == gss_code, "ods_code"].astype(str))
+    out = orgs[orgs["ods_code"].astype(str).isin(codes) & ~orgs["kind"].isin(("system", "national"))]
+    out = out[["ods_code", "name", "short_name", "kind"]]
+    return out.assign(_icb=out["kind"] != "ICB").sort_values(["_icb", "name"]).drop(columns="_icb").reset_index(drop=True)
+
+
 def served_boroughs(tables: Tables, ods_code: str) -> list[str]:
     links = tables["organisation_boroughs"]
     return sorted(links.loc[links["ods_code"] == ods_code, "gss_code"].astype(str))

@@ -412,7 +412,7 @@ def supervisor_conf() -> str:
     for port in ports:
         # NEL_ILLUSTRATIVE=hide: no illustrative (invented) value leaves a production server.
         program(f"replica-{port}", replica_command(port, address, streamlit), True,
-                [f'environment=NEL_ILLUSTRATIVE="hide",PYTHONUNBUFFERED="1",STREAMLIT_LOGGER_HIDE_WELCOME_MESSAGE="true",{environment}'])
+                [f'environment=NEL_ILLUSTRATIVE="hide",NEL_LITE_URL="/lite/",PYTHONUNBUFFERED="1",STREAMLIT_LOGGER_HIDE_WELCOME_MESSAGE="true",{environment}'])
     program("nginx", [python, str(DEPLOY / "prodctl.py"), "run-nginx", nginx, "-p", str(rd), "-c",
                       str(rd / "nginx.conf"), "-e", str(logs / "error.log"), "-g", "daemon off;"], False,
             [f"environment={environment}"], startsecs=1)

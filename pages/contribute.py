@@ -92,8 +92,8 @@ with tabs[0]:
                              mime="application/zip", key="download-merged", on_click="ignore")
         right.download_button("Download the change summary (CSV)", state["summary"], file_name="change-summary.csv",
                               mime="text/csv", key="download-changes", on_click="ignore")
-        st.caption("The zip holds the current package with your rows merged in; it validates with "
-                   "`python -m data.validate`. Rows whose staff counts the dashboard withholds (fewer than 5) are "
+        st.caption("The zip holds the current package with your rows merged in, checked by the same rules as "
+                   "this page. Rows whose staff counts the dashboard withholds (fewer than 5) are "
                    "left out of it, as in the download on 'About the data'. Send your own files, not the zip.")
 
         st.header("Preview: your views as the dashboard will show them", anchor="preview")
@@ -205,7 +205,7 @@ with tabs[1]:
                 c3.download_button("Download the workbook sheets (.xlsx)", book, file_name=f"{stem}.xlsx",
                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                    key="download-remi-book", on_click="ignore")
-                with st.expander("The rows, ready for python -m data.merge"):
+                with st.expander("The rows, ready for the ICB's data team to merge"):
                     st.code(remi_csv.decode("utf-8"), language=None)
                     st.code(sources_csv.decode("utf-8"), language=None)
 

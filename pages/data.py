@@ -77,8 +77,9 @@ st.markdown("Each table as the dashboard uses it. Rows carry a **status** column
 archive = built("package_zip", lambda t: cov.package_zip(package()))
 st.download_button(f"Download the whole data package (zip, {cov.size_text(len(archive))})", archive,
                    file_name="nel-race-equity-data.zip", mime="application/zip", key="download-package", on_click="ignore")
-st.markdown("The zip holds datapackage.json and every table that passed its checks; it validates with "
-           "`python -m data.validate`. Rows with withheld counts are left out of it.")
+st.markdown("The zip holds every table that passed its checks and a description of each column, in the open "
+            "Frictionless Data Package format that standard tools can read and check. Rows with withheld counts are "
+            "left out of it.")
 titles = cov.table_titles(pkg.manifest)
 csvs = built("table_csvs", lambda t: {name: cov.table_csv(frame) for name, frame in t.items()})
 items = list(pkg.tables.items())

@@ -4,7 +4,16 @@ import streamlit as st
 from components.app import built, card, ensure_navigation, mode_line, package
 from components.deck import DEFAULT_DECK, load_decks, presentation_figure
 from components.palette import PLOTLY_CONFIG
-from components.present import NOT_PUBLISHED_NOTICE, PRESENTER_CSS, build_slide, go_to
+from components.present import (
+    NOT_PUBLISHED_NOTICE,
+    PRESENTER_CSS,
+    banner_html,
+    build_slide,
+    go_to,
+    public_url,
+    qr_html,
+    slide_url,
+)
 from components.text import plain
 from components.view_state import view_param
 
@@ -20,23 +29,49 @@ number = int(view_param("slide", [str(i) for i in range(1, total + 1)], "1", "sl
 chosen = deck.slides[number - 1]
 slide, notice = build_slide(package(), chosen, make=card)
 
-st.caption(f"{plain(deck.title)} · Slide {number} of {total} · {mode_line()}")
+base = public_url()
+with st.container(horizontal=True, key="slide-head", gap="medium"):
+    with st.container(key="slide-heading", gap="small"):
+        st.caption(f"{plain(deck.title)} · Slide {number} of {total} · {mode_line()}")
+        if slide is not None and (banner := banner_html(slide)):
+            st.html(banner)
+        if slide is None:
+            st.title("Not yet published" if notice == NOT_PUBLISHED_NOTICE else "This slide cannot be shown")
+        else:
+            st.title(plain(slide.title))
+    if deck.qr_code and base:
+        st.html(qr_html(slide_url(base, name, number)), width="content")
 if slide is None:
-    st.title("Not yet published" if notice == NOT_PUBLISHED_NOTICE else "This slide cannot be shown")
     st.info(notice, icon="ℹ️")
 else:
     figure = built("presentation_figure", lambda t, kind, *params: presentation_figure(card(kind, **dict(params)).figure),
                    chosen.kind, *sorted(chosen.params.items()))
-    st.title(plain(slide.title))
-    st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, alt=slide.alt, key=f"slide-{name}-{number}")
-    st.markdown(f"#### {plain(slide.sentence)}")
+    with st.container(key="slide-chart"):
+        st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, alt=slide.alt, key=f"slide-{name}-{number}",
+                        height="stretch")
+    with st.container(key="slide-finding"):
+        st.markdown(plain(slide.sentence))
+
+with st.container(horizontal=True, key="slide-controls", gap="small"):
+    st.button("First slide", on_click=go_to, args=(name, 1, total), disabled=number == 1, shortcut="Home",
+              key="slide-first")
+    st.button("Previous slide", on_click=go_to, args=(name, number - 1, total), disabled=number == 1,
+              shortcut="Left", key="slide-previous")
+    st.markdown(f"**Slide {number} of {total}**", width="content")
+    st.button("Next slide", on_click=go_to, args=(name, number + 1, total), disabled=number == total,
+              shortcut="Right", key="slide-next")
+    st.button("Last slide", on_click=go_to, args=(name, total, total), disabled=number == total, shortcut="End",
+              key="slide-last")
+    st.page_link("pages/overview.py", label="Leave presenter mode")
+if slide is not None:  # last: on a small screen the sources may fall below the fold, never the controls
     st.caption(f"{plain(slide.subtitle)} · {plain(slide.status_note)} · Sources: "
                + "; ".join(plain(s.title) for s in slide.sources))
-
-previous, counter, following = st.columns([1, 2, 1])
-previous.button("← Previous slide", on_click=go_to, args=(name, number - 1, total), disabled=number == 1,
-                shortcut="ArrowLeft", key="slide-previous", width="stretch")
-counter.markdown(f"**Slide {number} of {total}** · arrow keys move between slides")
-following.button("Next slide →", on_click=go_to, args=(name, number + 1, total), disabled=number == total,
-                 shortcut="ArrowRight", key="slide-next", width="stretch")
-st.page_link("pages/overview.py", label="Leave presenter mode")
+# What presentation clickers send (PageDown, PageUp) and Space: one hidden button per key, since a
+# Streamlit button takes one shortcut; the visible buttons above carry the others.
+with st.container(key="slide-keys"):
+    st.button("Next slide (PageDown)", on_click=go_to, args=(name, number + 1, total), disabled=number == total,
+              shortcut="PageDown", key="slide-next-pagedown")
+    st.button("Next slide (Space)", on_click=go_to, args=(name, number + 1, total), disabled=number == total,
+              shortcut="Space", key="slide-next-space")
+    st.button("Previous slide (PageUp)", on_click=go_to, args=(name, number - 1, total), disabled=number == 1,
+              shortcut="PageUp", key="slide-previous-pageup")

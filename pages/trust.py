@@ -4,7 +4,7 @@ import streamlit as st
 from components import workforce_charts as wc
 from components.app import available, built, card, ensure_navigation, package, showing_illustrative
 from components.chart_card import chart_or_notice
-from components.text import plain
+from components.text import page_link, plain
 from components.view_state import copy_link_control, view_param, view_select
 from data import derive
 
@@ -22,10 +22,17 @@ t = package().tables
 if not available("organisations", "sources"):
     st.stop()
 names, full = wc.org_names(t["organisations"]), wc.org_names(t["organisations"], "name")
-org = view_select("org", wc.org_choices(t, include_icb=True), "R1H", "organisation", names.get)
+org = view_select("org", wc.org_choices(t, include_icb=True), "R1H", "organisation",
+                  wc.org_choice_names(t["organisations"]).get)
 place = names[org]
 st.markdown(f"**{plain(full[org])}**")
 copy_link_control("trust", {"org": org})
+if available("boroughs", "organisation_boroughs"):
+    served = derive.served_boroughs(t, org)
+    borough_names = dict(zip(t["boroughs"]["gss_code"], t["boroughs"]["name"]))
+    if served:
+        st.markdown(f"**Serves:** " + ", ".join(page_link(borough_names.get(g, g), "boroughs", borough=g) for g in served)
+                    + ". Residents' figures for each are on the borough map.")
 
 ok = {n: available(n) for n in ("workforce", "staff_groups", "wres", "wres_indicators", "remi", "remi_domains", "remi_stages")}
 workforce_ok = ok["workforce"] and ok["staff_groups"]
@@ -41,6 +48,14 @@ wres_cards = [card("wres_ratios", org=org, year=year), card("wres_survey", org=o
 board = card("board_gap", org=org, year=year) if workforce_ok else None
 remi = card("remi_trust", org=org) if ok["remi"] and ok["remi_domains"] and ok["remi_stages"] else None
 
+if workforce_ok:
+    st.header("Leadership against the residents it serves")
+    st.markdown("The global-majority share of the organisation's senior staff (band 8a and above), very senior "
+                "managers and board, beside the residents of the boroughs it serves. Global majority means every "
+                "ethnic group except the White groups.")
+    st.table(built("leadership", lambda tables, o: wc.leadership_summary(derive.workforce_shares(tables), o,
+                                                                          wc.residents_for(tables, o)), org),
+             hide_index=True)
 lines = wc.status_summary([compare, trend, *wres_cards, board, remi])
 st.header("Which figures are illustrative" if showing_illustrative() else "Which figures are published")
 st.markdown("\n".join(f"- {plain(line)}" for line in lines) or f"No figures for {plain(place)} are in the package yet.")

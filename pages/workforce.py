@@ -22,7 +22,7 @@ t = package().tables
 if not available("organisations", "sources"):
     st.stop()
 names = wc.org_names(t["organisations"])
-org = view_select("org", wc.org_choices(t), derive.SYSTEM, "organisation", names.get)
+org = view_select("org", wc.org_choices(t), derive.SYSTEM, "organisation", wc.org_choice_names(t["organisations"]).get)
 place = names[org]
 params = {"org": org}
 

@@ -80,7 +80,8 @@ def test_workforce_for_one_trust():
     drawn = charts(at)
     assert len(drawn) == 4 and all("Barts Health" in c["alt"] for c in drawn)
     heads = subheaders(at)
-    assert heads[0] == "Barts Health: band 8a and above is 23 points below the whole workforce"
+    # both published: band 8a and above 40% (2024) and all staff 'around 60%' (May 2023 pay-gap report)
+    assert heads[0] == "Barts Health: band 8a and above is 20 points below the whole workforce"
     assert any(h.startswith("Barts Health, WRES 2024:") for h in heads)
     # the ratio chart has its neutral guide band and the line at 1
     ratio = drawn[1]["spec"]["layout"]["shapes"]
@@ -109,7 +110,7 @@ def test_workforce_bad_values_give_a_notice_and_the_default(params, word):
 def test_workforce_group_focuses_the_sentence():
     at = open_page(WORKFORCE, org="R1H", group="board")
     assert notices(at) == []
-    assert subheaders(at)[0].startswith("Barts Health: the board is")
+    assert subheaders(at)[0].startswith("Illustrative example: Barts Health: the board is")
     assert any(m.startswith("On the board,") for m in markdown(at))
 
 
@@ -121,7 +122,7 @@ def test_workforce_choosing_an_organisation_updates_the_link():
     assert all("BHRUT" in c["alt"] for c in charts(at))
     at.selectbox(key="select-year").set_value("2022").run()
     assert param(at, "year") == "2022"
-    assert any(h.startswith("BHRUT, WRES 2022:") for h in subheaders(at))
+    assert any(h.startswith(("BHRUT, WRES 2022:", "Illustrative example: BHRUT, WRES 2022:")) for h in subheaders(at))
 
 
 # --- /trust ----------------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ def test_trust_default_is_barts_health_with_every_measure():
     assert alts[0].startswith("Dot chart: one row per staff group, with a marker for each of Barts Health, NEL system, England")
     assert alts[-1].startswith("Dot chart for Barts Health: one row per REMI domain")
     headers = [h.value for h in at.header]
-    assert headers == ["Which figures are illustrative", "Representation by staff group", "WRES indicators, 2024",
+    assert headers == ["Leadership against the residents it serves", "Which figures are illustrative", "Representation by staff group", "WRES indicators, 2024",
                        "Race Equity Maturity Index (REMI)"]
     summary = " ".join(markdown(at))
     assert "REMI self-assessment: all 10 figures are illustrative (not real data)." in summary

@@ -1,0 +1,83 @@
+"""The readers' journeys in Chromium: from a borough to the trusts that serve it, published figures before
+invented ones, and no developer text on any page."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser import exceptions, wait_for_app
+from tests.site import PAGES
+
+HAVERING, BHRUT = "E09000016", "RF4"
+DEVELOPER_TEXT = re.compile(r"python -m|generate_illustrative|seed 2025|not in the package|package version|"
+                            r"datapackage\.json|source_id|Traceback", re.IGNORECASE)
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def links(page) -> list[str]:
+    return page.eval_on_selector_all('[data-testid="stMain"] a[href]', "els => els.map(e => e.getAttribute('href'))")
+
+
+@pytest.mark.browser
+def test_a_havering_resident_reaches_the_published_share_and_the_trusts_that_serve_havering(server, page):
+    page.goto(f"{server}/boroughs?borough={HAVERING}")
+    wait_for_app(page, min_charts=1)
+    text = main_text(page)
+    # ONS TS021 Havering: 262,052 residents, 197,314 in a White group: 24.7% global majority (published, by default)
+    assert "In Havering, 24.7% of residents are from the global majority (Census 2021)" in text
+    assert "illustrative" not in text.split("NHS organisations serving Havering")[1].split("\n")[0].lower()
+    hrefs = links(page)
+    assert "/trust?org=RF4" in hrefs and "/trust?org=RAT" in hrefs  # BHRUT and NELFT serve Havering
+    assert "Barking, Havering and Redbridge University Hospitals NHS Trust (BHRUT)" in text
+    page.goto(f"{server}/trust?org=RF4")  # the link's target
+    wait_for_app(page, min_charts=1)
+    trust = main_text(page)
+    assert "Serves:" in trust and "Havering" in trust and "Leadership against the residents it serves" in trust
+    assert exceptions(page) == []
+
+
+@pytest.mark.browser
+def test_bhrut_profile_shows_its_published_all_staff_share_as_the_latest(server, page):
+    page.goto(f"{server}/trust?org={BHRUT}")
+    wait_for_app(page, min_charts=1)
+    text = main_text(page)
+    # NHS Providers' BHRUT case study: 56% of staff from ethnic minority backgrounds (about 2023), published;
+    # the package's 2024 all-staff row is invented and must not be shown as the latest.
+    assert "All staff: BHRUT 56% (2023)" in text
+    assert f"/boroughs?borough={HAVERING}" in links(page)
+    chosen = page.locator('input[role="combobox"][aria-label="Organisation"]')  # chosen by its full name
+    assert chosen.input_value() == "Barking, Havering and Redbridge University Hospitals NHS Trust (BHRUT)"
+
+
+@pytest.mark.browser
+def test_no_developer_text_or_test_site_links_on_any_page(server, page):
+    found = []
+    for path in [*PAGES, "trust?org=RF4", "present?slide=2"]:
+        page.goto(f"{server}/{path}")
+        wait_for_app(page, min_charts=0)
+        text = main_text(page)
+        found += [f"/{path}: {m.group(0)!r}" for m in DEVELOPER_TEXT.finditer(text)]
+        found += [f"/{path}: link {h}" for h in links(page) if re.match(r"https?://test\.", h)]
+    assert found == [], found[:10]
+
+
+def test_every_page_links_to_its_low_bandwidth_page_where_one_is_served(monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    app = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+    monkeypatch.setenv("NEL_LITE_URL", "/lite/")
+    for path, expected in (("pages/trust.py", "/lite/trust-RF4.html"), ("pages/boroughs.py", "/lite/boroughs.html")):
+        at = AppTest.from_file(app, default_timeout=90)
+        at.query_params["org"] = "RF4"
+        at.run()
+        at.switch_page(path).run()
+        assert any(f"[Low-bandwidth version]({expected})" in m.value for m in at.markdown), path
+    monkeypatch.delenv("NEL_LITE_URL")
+    at = AppTest.from_file(app, default_timeout=90).run()
+    assert not any("Low-bandwidth version" in m.value for m in at.markdown)  # not served here: no dead link
