@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.text import HOME_PAGE_NOTE, home_page_only
-from data.suppression import RULE_TEXT
+from data.suppression import RULE_TEXT, SUPPRESSED_LABEL
 
 STATUS_WORDS = {"published": "Published", "illustrative": "Illustrative (not real data)"}
 
@@ -56,7 +56,7 @@ class ChartCard:
 
     @property
     def has_suppressed(self) -> bool:
-        return bool((self.table == "fewer than 5").to_numpy().any()) if len(self.table) else False
+        return bool((self.table == SUPPRESSED_LABEL).to_numpy().any()) if len(self.table) else False
 
     @property
     def status_note(self) -> str:

@@ -33,12 +33,3 @@ def trend_sentence(subject: str, years: Sequence, values: Sequence, *, unit: str
     else:
         verb = f"{'rose' if change > 0 else 'fell'} from {fmt(v0)} in {y0} to {fmt(v1)} in {y1}"
     return f"{subject[0].upper()}{subject[1:]} {verb}."
-
-
-def gap_sentence(subject: str, value: float, reference: float, reference_name: str) -> str:
-    """'At band 8a and above the share is 21 points below the trust's whole workforce (61%).'"""
-    gap = value - reference
-    if abs(gap) < 0.5:
-        return f"{subject} ({pct(value)}) matches {reference_name} ({pct(reference)})."
-    side = "below" if gap < 0 else "above"
-    return f"{subject} ({pct(value)}) is {fmt_number(abs(gap))} percentage points {side} {reference_name} ({pct(reference)})."

@@ -40,5 +40,13 @@ if ready:
     scope = view_select("area", list(maps.TABLE_SCOPES), "nel", "boroughs in the table", maps.TABLE_SCOPES.get,
                         help="The map always shows all 33 boroughs; the table can list North East London's eight or all of London.")
     copy_link_control("boroughs", {"measure": measure, "borough": borough, "area": scope})
+    st.header("Map and table")  # h2 before the cards' h3 titles: headings never skip a level
     chart_card(card("residents_map", measure=measure, borough=borough, scope=scope))
-    chart_card(card("residents_3d", measure=measure, borough=borough), height=420)
+    st.header("3D view")
+    # Loaded when asked for: the 3D map library is most of what a first visit to this page downloads.
+    if st.toggle("Show the 3D view", key="show-3d",
+                 help="The same figures as the map and table above, as heights, with the NHS organisations' main sites."):
+        chart_card(card("residents_3d", measure=measure, borough=borough), height=420)
+    else:
+        st.markdown("The 3D view raises each North East London borough by the chosen measure and marks the NHS "
+                    "organisations' main sites. It carries the same figures as the map and table above.")

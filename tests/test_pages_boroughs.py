@@ -16,14 +16,24 @@ NEWHAM, TOWER_HAMLETS, HACKNEY = "E09000025", "E09000030", "E09000012"
 GM = "residents_global_majority_percent"
 
 
-def open_page(**params) -> AppTest:
+def open_page(deck: bool = True, **params) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
+    if deck:  # the 3D view is drawn only when asked for
+        at.toggle(key="show-3d").set_value(True).run()
+        assert not at.exception, at.exception
     return at
+
+
+def test_the_3d_view_loads_only_when_asked_for():
+    at = open_page(deck=False)
+    assert len(at.get("deck_gl_json_chart")) == 0 and len(at.get("plotly_chart")) == 1
+    at.toggle(key="show-3d").set_value(True).run()
+    assert len(at.get("deck_gl_json_chart")) == 1
 
 
 def map_spec(at: AppTest) -> dict:
@@ -99,7 +109,7 @@ def test_measure_from_the_link():
     ({"measure": "residents_asian_percent<script>"}, "is not one this page knows"),
 ])
 def test_bad_links_give_a_notice_and_the_default(params, expected_notice):
-    at = open_page(**params)
+    at = open_page(deck=False, **params)
     assert any(expected_notice in n for n in notices(at)), notices(at)
     assert selectbox(at, "Borough").value == NEWHAM and selectbox(at, "Measure").value == GM
     assert chosen_name(map_spec(at)) == "Chosen: Newham"
@@ -146,6 +156,8 @@ BOROUGH_INPUT = 'input[role="combobox"][aria-label="Borough"]'
 def load(page, server, query: str = "") -> None:
     page.goto(f"{server}/boroughs{query}")
     wait_for_app(page, min_charts=1)
+    assert page.locator(DECK_CANVAS).count() == 0  # not loaded until asked for
+    page.get_by_text("Show the 3D view").click()
     page.wait_for_selector(DECK_CANVAS, state="attached", timeout=60_000)
 
 

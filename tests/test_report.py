@@ -77,3 +77,24 @@ def test_sections_use_the_catalogue_kinds():
     for section in sections(tables):
         for kind, _ in section.charts:
             assert kind in KINDS
+
+
+def test_report_survives_a_table_that_fails_its_checks(tmp_path):
+    """A REMI stage of 9 fails remi.csv's checks: the report says so where the REMI charts go, and builds."""
+    import shutil
+
+    from components.report import render
+    from data.package import load_package
+
+    bad = tmp_path / "nel"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "nel", bad)
+    lines = (bad / "remi.csv").read_text(encoding="utf-8").split("\n")
+    cells = lines[1].split(",")
+    cells[3] = "9"
+    lines[1] = ",".join(cells)
+    (bad / "remi.csv").write_text("\n".join(lines), encoding="utf-8")
+    package = load_package(bad)
+    assert "remi" in package.broken
+    html = render(package)
+    assert html.count("This chart cannot be shown: the file for remi failed its checks.") == 2
+    assert "Traceback" not in html and "KeyError" not in html
