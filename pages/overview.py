@@ -4,7 +4,10 @@ import streamlit as st
 from components.app import SITE_NAME, available, built, card, ensure_navigation, showing_illustrative
 from components.chart_card import chart_card
 from components.overview import SECTIONS, headline_caption, headlines, how_to_read
-from components.text import plain
+from components import maps
+from components.text import page_link, plain
+from components.view_state import view_select
+from data.derive import borough_measures, serving_organisations
 
 ensure_navigation()
 st.title("Race equity in NHS North East London")
@@ -18,6 +21,18 @@ st.markdown(
 NEEDED = ("sources", "boroughs", "population", "ethnic_groups", "area_benchmarks", "workforce", "staff_groups",
           "organisations")
 ready = available(*NEEDED)
+
+st.header("Your borough")
+if available("boroughs", "population", "ethnic_groups", "organisations", "organisation_boroughs"):
+    boroughs = maps.nel_boroughs(built("borough_measures", borough_measures))
+    borough = view_select("borough", list(boroughs), maps.DEFAULT_BOROUGH, "borough", boroughs.get,
+                          help="One of the eight boroughs the NHS in north east London serves.")
+    st.markdown(plain(card("residents_map", borough=borough).sentence))
+    serving = built("serving", lambda t, gss: serving_organisations(t, gss), borough)
+    st.markdown(f"**NHS organisations serving {plain(boroughs[borough])}:** "
+                + ", ".join(page_link(f"{r.name} ({r.short_name})", "trust", org=r.ods_code) for r in serving.itertuples())
+                + ". Each link opens the organisation's profile: its leadership against the residents it serves. "
+                + page_link(f"See {boroughs[borough]} on the borough map", "boroughs", borough=borough) + ".")
 
 
 def show(h, column) -> None:

@@ -81,3 +81,17 @@ def test_every_page_links_to_its_low_bandwidth_page_where_one_is_served(monkeypa
     monkeypatch.delenv("NEL_LITE_URL")
     at = AppTest.from_file(app, default_timeout=90).run()
     assert not any("Low-bandwidth version" in m.value for m in at.markdown)  # not served here: no dead link
+
+
+def test_the_overview_answers_for_a_chosen_borough_in_one_step():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"), default_timeout=90).run()
+    assert not at.exception
+    at.selectbox(key="select-borough").select(HAVERING).run()
+    text = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert "In Havering, 24.7% of residents are from the global majority (Census 2021)" in text
+    assert "(/trust?org=RF4)" in text and "(/trust?org=RAT)" in text and "(/boroughs?borough=E09000016)" in text
+    assert at.query_params["borough"] == HAVERING  # the link to this view carries the choice

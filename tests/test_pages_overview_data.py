@@ -53,7 +53,9 @@ def check_overview(at: AppTest) -> None:
     assert {t.get("name") for t in spec["data"]} >= {"Published", "Illustrative (not real data)"}
     links = [p.proto.page for p in at.get("page_link")]
     assert links == ["boroughs", "workforce", "remi", "trust", "strategy", "data"]
-    assert [h.value for h in at.header] == ["Headline figures", "How to read this dashboard", "Sections"]
+    assert [h.value for h in at.header] == ["Your borough", "Headline figures", "How to read this dashboard", "Sections"]
+    assert "In Newham, 69.2% of residents are from the global majority" in text.replace("\\", "")
+    assert "/trust?org=R1H" in text and "/boroughs?borough=E09000025" in text  # one step to the answer
 
 
 def test_overview_default():
@@ -66,6 +68,8 @@ def test_overview_default():
 def test_overview_ignores_junk_parameters(params):
     at = run(**params)
     check_overview(at)
+    if "borough" in params:
+        assert any("is not one this page knows" in i.value for i in at.info)
     assert "javascript" not in markdown_text(at)
 
 
