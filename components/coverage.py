@@ -460,6 +460,12 @@ ILLUSTRATIVE_TERM = ("Illustrative", "Invented by a seeded script to show how a 
                     "published. Not real data; drawn hollow, hatched or dotted and marked in every table and download.")
 
 
+def terms_line(*names: str) -> str:
+    """The page's technical terms explained in one short Markdown paragraph, from the glossary."""
+    known = dict(GLOSSARY)
+    return " ".join(f"**{n}**: {plain(known[n])}" for n in names if n in known)
+
+
 def glossary(show_illustrative: bool) -> list[tuple[str, str]]:
     """The terms explained on /data: without 'Illustrative' on a published-only site."""
     return [item for item in GLOSSARY if show_illustrative or item is not ILLUSTRATIVE_TERM]
@@ -475,12 +481,18 @@ GLOSSARY = [
      "training, harassment, progression, discrimination and board membership)."),
     ("Relative likelihood", "How many times more likely one group is than another to experience something: the rate for one "
      "group divided by the rate for the other. 1.0 means equal; the WRES treats 0.80 to 1.25 as no meaningful difference."),
+    ("Guide range", "0.80 to 1.25: the range of relative likelihoods the WRES treats as showing no meaningful difference "
+     "between global-majority and White staff. Outside it, one group is noticeably more likely than the other."),
     ("REMI", "The Race Equity Maturity Index from the London Anti-Racism Collaboration for Health (LARCH): organisations "
      "assess how far they have come on race equity, from stage 1 (Awareness) upwards, in areas such as leadership, "
      "recruitment and policy."),
     ("VSM", "Very senior managers: staff on very senior manager pay, including executive directors."),
     ("Agenda for Change bands", "The NHS pay scale for most staff, from band 1 to band 9. Bands 8a to 9 are senior roles; "
      "this dashboard groups them as 'band 8a and above'."),
+    ("Band 8a and above", "Staff on Agenda for Change bands 8a, 8b, 8c, 8d and 9: senior managers and senior clinical "
+     "and professional staff, the usual cut-off for senior roles."),
+    ("REMI stage", "One of the six stages of the Race Equity Maturity Index, from 1 Awareness through Commitment, "
+     "Implementation, Embedding and Creating to 6 Championing."),
     ("Board", "The voting members of an organisation's board (executive and non-executive directors)."),
     ("Census 2021 ethnic groups", "The five high-level groups used by the Census in England and Wales (Asian, Asian "
      "British or Asian Welsh; Black, Black British, Black Welsh, Caribbean or African; Mixed or Multiple; White; and "

@@ -1,6 +1,7 @@
 """REMI maturity: one organisation's stages by domain, against its previous year and the NEL median."""
 import streamlit as st
 
+from components import coverage as cov
 from components.app import available, built, card, ensure_navigation, package
 from components.chart_card import chart_card
 from components.remi_charts import (CONVENTION, DEFAULT_ORG, illustrative_notice, org_choices, org_label, remi_long,
@@ -13,6 +14,7 @@ st.markdown("How far each NHS organisation in north east London has moved along 
             "Maturity Index (REMI), which the strategy asks every partner to self-assess each year.")
 if not available("remi", "remi_domains", "remi_stages", "organisations", "sources"):
     st.stop()
+st.markdown("Words used here. " + cov.terms_line("REMI", "REMI stage"))
 t = package().tables
 long = built("remi_long", lambda t: remi_long(t["remi"], t["remi_domains"], t["remi_stages"], t["organisations"]))
 if long.empty:

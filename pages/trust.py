@@ -4,6 +4,7 @@ import streamlit as st
 from components import workforce_charts as wc
 from components.app import available, built, card, ensure_navigation, package, showing_illustrative
 from components.chart_card import chart_or_notice
+from components import coverage as cov
 from components.text import page_link, plain
 from components.view_state import copy_link_control, view_param, view_select
 from data import derive
@@ -18,6 +19,8 @@ def show_card(chart, what, place, year=None):
 st.title("Trust profile")
 st.markdown("Every workforce race equity measure in this dashboard for one organisation, beside the NEL system and "
             "England. Staff networks can share a link that opens their own organisation's view.")
+st.markdown("Words used here. " + cov.terms_line("Global majority", "Band 8a and above", "VSM", "Board", "WRES",
+                                                 "Relative likelihood", "Guide range", "REMI stage"))
 t = package().tables
 if not available("organisations", "sources"):
     st.stop()

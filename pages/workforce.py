@@ -4,6 +4,7 @@ import streamlit as st
 from components import workforce_charts as wc
 from components.app import available, built, card, ensure_navigation, package
 from components.chart_card import chart_or_notice, escaped
+from components import coverage as cov
 from components.text import plain
 from components.view_state import copy_link_control, view_select
 from data import derive
@@ -18,6 +19,8 @@ def show_card(chart, what, place, year=None):
 st.title("Representation and WRES")
 st.markdown("How the share of staff from the global majority changes with seniority in north east London's NHS, and "
             "the Workforce Race Equality Standard (WRES) indicators. Choose one trust or the whole system.")
+st.markdown("Words used here. " + cov.terms_line("Global majority", "BME (Black and minority ethnic)", "WRES",
+                                                 "Band 8a and above", "VSM", "Relative likelihood", "Guide range"))
 t = package().tables
 if not available("organisations", "sources"):
     st.stop()
