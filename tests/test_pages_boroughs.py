@@ -17,10 +17,9 @@ GM = "residents_global_majority_percent"
 
 
 def open_page(deck: bool = True, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for k, v in params.items():
+    at = AppTest.from_file(APP, default_timeout=90).run()  # the overview first, as the app starts
+    for k, v in params.items():  # then a link to this page
         at.query_params[k] = v
-    at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     if deck:  # the 3D view is drawn only when asked for
