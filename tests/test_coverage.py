@@ -214,3 +214,26 @@ def test_table_csv_keeps_status_and_empties_withheld_counts():
     assert "status" in frame.columns and "suppressed" in frame.columns
     hidden = frame[frame["suppressed"]]
     assert len(hidden) and hidden["gm_headcount"].isna().all() and hidden["gm_percent"].isna().all()
+
+
+def test_readme_figures_match_the_data():
+    """The README's and the package README's published/illustrative counts are the package's own."""
+    import re
+    from pathlib import Path
+
+    from components.coverage import status_counts
+    from data.package import load_package
+    from data.schema import SHIPPED_PACKAGE
+
+    counts = status_counts(load_package(SHIPPED_PACKAGE).tables).set_index("File")
+    measurement = counts.drop(index=["commitments.csv", "actions.csv"])
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    expected = (f"{measurement['Rows'].sum():,} measurement rows: {measurement['Published'].sum():,} published, "
+                f"{measurement['Illustrative'].sum():,}\nillustrative")
+    assert expected.replace("\n", " ") in readme.replace("\n", " "), expected
+    package_readme = (root / "data" / "nel" / "README.md").read_text(encoding="utf-8")
+    for file, r in counts.iterrows():
+        row = re.search(rf"^\| `{re.escape(file)}` \| (\d+) \| (\d+)[^|]*\| (\d+) \|$", package_readme, re.M)
+        assert row, file
+        assert tuple(map(int, row.groups())) == (r["Rows"], r["Published"], r["Illustrative"]), file
