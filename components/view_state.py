@@ -66,11 +66,17 @@ def shareable_link(path: str, params: Mapping[str, str]) -> str:
     return f"{base}/{path.lstrip('/')}" + (f"?{query}" if query else "")
 
 
+# Streamlit shows a code box's copy button only on hover, which a phone never has: keep it in view.
+SHARE_CSS = ("<style>[data-testid='stCode'] > div:last-child "
+             "{ opacity: 1 !important; visibility: visible !important; }</style>")
+
+
 def copy_link_control(path: str, params: Mapping[str, str]) -> None:
-    """A 'copy link to this view' control: the link in a code box with a copy button."""
-    with st.expander("Copy a link to this view"):
-        st.caption("This link opens the page with the same organisation, year and choices. Use the copy button.")
-        st.code(shareable_link(path, params), language=None)
+    """'Share this view': the link in a code box with a visible Copy button, near the top of the page."""
+    st.html(SHARE_CSS)
+    st.markdown("**Share this view.** This link opens the page with the same choices; the Copy button is at "
+                "the right of the link.")
+    st.code(shareable_link(path, params), language=None)
 
 
 def view_select(name: str, choices: Sequence[str], default: str, label: str, format_func=str, *,

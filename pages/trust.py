@@ -30,6 +30,8 @@ org = view_select("org", wc.org_choices(t, include_icb=True), "R1H", "organisati
 place = names[org]
 st.markdown(f"**{plain(full[org])}**")
 copy_link_control("trust", {"org": org})
+st.markdown("On this page: [leadership](#leadership) · [representation](#representation) · [WRES indicators](#wres) · "
+            "[REMI](#remi)")
 if available("boroughs", "organisation_boroughs"):
     served = derive.served_boroughs(t, org)
     borough_names = dict(zip(t["boroughs"]["gss_code"], t["boroughs"]["name"]))
@@ -52,7 +54,7 @@ board = card("board_gap", org=org, year=year) if workforce_ok else None
 remi = card("remi_trust", org=org) if ok["remi"] and ok["remi_domains"] and ok["remi_stages"] else None
 
 if workforce_ok:
-    st.header("Leadership against the residents it serves")
+    st.header("Leadership against the residents it serves", anchor="leadership")
     st.markdown("The global-majority share of the organisation's senior staff (band 8a and above), very senior "
                 "managers and board, beside the residents of the boroughs it serves. Global majority means every "
                 "ethnic group except the White groups.")
@@ -62,12 +64,12 @@ if workforce_ok:
 lines = wc.status_summary([compare, trend, *wres_cards, board, remi])
 st.header("Which figures are illustrative" if showing_illustrative() else "Which figures are published")
 st.markdown("\n".join(f"- {plain(line)}" for line in lines) or f"No figures for {plain(place)} are in the package yet.")
-st.header("Representation by staff group")
+st.header("Representation by staff group", anchor="representation")
 show_card(compare, "representation figures", place)
 show_card(trend, "representation over time", place)
-st.header("WRES indicators" + (f", {year}" if year else ""))
+st.header("WRES indicators" + (f", {year}" if year else ""), anchor="wres")
 show_card(wres_cards[0], "WRES indicators 2 to 4", place, year)
 show_card(wres_cards[1], "WRES indicators 5 to 8", place, year)
 show_card(board, "WRES indicator 9", place)
-st.header("Race Equity Maturity Index (REMI)")
+st.header("Race Equity Maturity Index (REMI)", anchor="remi")
 show_card(remi, "REMI self-assessment", place)

@@ -28,15 +28,17 @@ names = wc.org_names(t["organisations"])
 org = view_select("org", wc.org_choices(t), derive.SYSTEM, "organisation", wc.org_choice_names(t["organisations"]).get)
 place = names[org]
 params = {"org": org}
+share = st.container()  # the share control sits near the top; it is filled once every choice is known
+st.markdown("On this page: [representation by staff group](#representation) · [WRES indicators 2 to 9](#wres)")
 
-st.header("Representation by staff group (WRES indicator 1)")
+st.header("Representation by staff group (WRES indicator 1)", anchor="representation")
 workforce_ok = available("workforce", "staff_groups")
 if workforce_ok:
     labels = wc.group_labels(t["staff_groups"])
     params["group"] = group = view_select("group", list(labels), wc.DEFAULT_FOCUS, "staff group to describe", labels.get)
     show_card(card("representation_trend", org=org, group=group), "workforce figures", place)
 
-st.header("WRES indicators 2 to 9")
+st.header("WRES indicators 2 to 9", anchor="wres")
 if available("wres", "wres_indicators"):
     wres = built("wres_long", derive.wres_long)
     orgs = wc.wres_orgs(wres, org, wc.org_choices(t))
@@ -53,4 +55,5 @@ if available("wres", "wres_indicators"):
         show_card(card("wres_survey", org=org, year=year), "WRES indicators 5 to 8", place, year)
         if workforce_ok:
             show_card(card("board_gap", org=org, year=year), "WRES indicator 9", place)
-copy_link_control("workforce", params)
+with share:
+    copy_link_control("workforce", params)

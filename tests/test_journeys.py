@@ -95,3 +95,22 @@ def test_the_overview_answers_for_a_chosen_borough_in_one_step():
     assert "In Havering, 24.7% of residents are from the global majority (Census 2021)" in text
     assert "(/trust?org=RF4)" in text and "(/trust?org=RAT)" in text and "(/boroughs?borough=E09000016)" in text
     assert at.query_params["borough"] == HAVERING  # the link to this view carries the choice
+
+
+@pytest.mark.browser
+def test_share_control_near_the_top_with_a_copy_button_visible_on_a_phone(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        for path in ("workforce?org=R1H", "trust?org=RF4"):
+            page.goto(f"{server}/{path}")
+            wait_for_app(page, min_charts=1)
+            button = page.locator('[data-testid="stCode"] button[aria-label="Copy to clipboard"]').first
+            button.wait_for(state="visible", timeout=15_000)  # without hovering: fails if it only shows on hover
+            assert button.is_visible() and button.evaluate("e => getComputedStyle(e).visibility") == "visible", path
+            code_top = page.locator('[data-testid="stCode"]').first.bounding_box()["y"]
+            first_chart = page.locator('[data-testid="stPlotlyChart"]').first.bounding_box()["y"]
+            assert code_top < first_chart, path  # above the first chart, not at the bottom of the page
+            assert "#wres" in links(page), path  # a contents line that jumps to each section
+    finally:
+        context.close()
