@@ -319,6 +319,19 @@ def _check_table(name: str, path: str, fields: list[dict], frame: pd.DataFrame, 
     return result
 
 
+def header_problems(path: str, header: list[str], names: list[str]) -> list[Problem]:
+    """A header's repeated, unexpected and missing columns (line 1 of the file)."""
+    problems, seen = [], set()
+    for col in header:
+        if col in seen:
+            problems.append(Problem(path, 1, col, "column appears twice in the header"))
+        seen.add(col)
+        if col not in names:
+            problems.append(Problem(path, 1, col, f"unexpected column (expected: {', '.join(names)})"))
+    problems += [Problem(path, 1, col, "missing column") for col in names if col not in header]
+    return problems
+
+
 def _check_primary_key(path: str, key: list[str], raw: pd.DataFrame, lines: np.ndarray, out: _Collector) -> None:
     if not key or not all(k in raw for k in key):
         return
@@ -459,17 +472,8 @@ def load_package(source: str | Path, reader=None) -> Package:
         for p in parse_problems:
             out.add(p)
         fields = res["schema"]["fields"]
-        names = [f["name"] for f in fields]
-        seen = set()
-        for col in header:
-            if col in seen:
-                out.add(Problem(path, 1, col, "column appears twice in the header"))
-            seen.add(col)
-            if col not in names:
-                out.add(Problem(path, 1, col, f"unexpected column (expected: {', '.join(names)})"))
-        for col in names:
-            if col not in header:
-                out.add(Problem(path, 1, col, "missing column"))
+        for p in header_problems(path, header, [f["name"] for f in fields]):
+            out.add(p)
         width = len(header)
         good_rows, good_lines = [], []
         for record, line in zip(rows, lines):

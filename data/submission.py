@@ -141,16 +141,7 @@ def _part(table: str, label: str, header: list[str], rows: list[list[str]], line
           problems: list[Problem], letters: dict[str, str] | None = None) -> tuple[list[Part], list[Problem]]:
     """Check the header and row widths (as the loader does) and keep the rows that can be merged."""
     names = [f["name"] for f in canonical_schema.resources()[table]["schema"]["fields"]]
-    seen: set[str] = set()
-    for col in header:
-        if col in seen:
-            problems.append(Problem(label, 1, col, "column appears twice in the header"))
-        seen.add(col)
-        if col not in names:
-            problems.append(Problem(label, 1, col, f"unexpected column (expected: {', '.join(names)})"))
-    for col in names:
-        if col not in header:
-            problems.append(Problem(label, 1, col, "missing column"))
+    problems += pkgmod.header_problems(label, header, names)
     good_rows, good_lines = [], []
     for record, line in zip(rows, lines):
         if len(record) != len(header):
