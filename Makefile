@@ -7,7 +7,7 @@ DATA ?= $(NEL_DATA)
 PORT ?= 8501
 export NEL_DATA
 
-.PHONY: run test validate illustrative report site bench serve-prod stop-prod clean
+.PHONY: run test validate illustrative report site templates merge bench serve-prod stop-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,11 +40,35 @@ report: $(VENV)/.installed-run
 
 # The low-bandwidth, JavaScript-free pages (build/site/, served at /lite/ by serve-prod). Charts are drawn
 # by Debian's Chromium (apt-get install chromium). NEL_ILLUSTRATIVE=show includes illustrative values.
+# Then the app pages' link-preview images (build/site/preview/*.png, og:image; components/share.py).
 site: $(VENV)/.installed-run
 	$(BIN)/python -m components.site --output build/site
+	$(BIN)/python -m components.share --output build/site
+
+# The publishers' templates (CSV per table, one .xlsx workbook with drop-downs, data dictionaries), from the schema.
+templates: $(VENV)/.installed-run
+	$(BIN)/python -m data.templates --output build/templates
+
+# Merge a publisher's submission: make merge SUBMISSION="workforce.csv wres.csv" [DRY_RUN=1] [DATA=data/nel]
+merge: $(VENV)/.installed-run
+	@test -n "$(SUBMISSION)" || { echo 'usage: make merge SUBMISSION="FILE..." [DRY_RUN=1] [DATA=data/nel]'; exit 2; }
+	$(BIN)/python -m data.merge $(SUBMISSION) --package $(DATA) $(if $(DRY_RUN),--dry-run)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run
+
+# Capacity at the server: simulated readers over Streamlit's websocket protocol, against one replica and
+# through nginx with two (bench/load.py). Writes bench/capacity.md and bench/capacity.json (~25 min).
+# LOAD_ARGS passes options, e.g. make load LOAD_ARGS="--targets one --levels 50,100 --merge".
+.PHONY: load
+load: $(VENV)/.installed-test
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+# The first view through nginx against straight from a replica, before and after Streamlit's static files
+# are precompressed (bench/first_view.py, two serve-prod runs side by side, ~8 min). Writes bench/first-view.md and .json.
+.PHONY: first-view
+first-view: $(VENV)/.installed-test
+	$(BIN)/python -m bench.first_view
 
 serve-prod: $(VENV)/.installed-run
 	deploy/serve-prod.sh

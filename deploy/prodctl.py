@@ -1,6 +1,9 @@
-"""Helpers for deploy/serve-prod.sh, the systemd units and the Kubernetes manifests (standard library only).
+"""Helpers for deploy/serve-prod.sh, the systemd units and the Kubernetes manifests (standard library only,
+and the pinned `brotli` package for precompress).
 
-    python deploy/prodctl.py render           write nginx.conf and its includes into $PROD_DIR
+    python deploy/prodctl.py render           write nginx.conf and its includes into $PROD_DIR (and precompress)
+    python deploy/prodctl.py precompress      write gzip and brotli copies of the installed Streamlit's static
+                                              files, once per Streamlit version (nginx serves /static/ from them)
     python deploy/prodctl.py supervisor-conf  write $PROD_DIR/supervisord.conf (the replicas, nginx, report-csp)
     python deploy/prodctl.py csp              print the app's Content-Security-Policy (for another proxy or a CDN)
     python deploy/prodctl.py watch-report     renew the static report's CSP hashes when it is rebuilt, and
@@ -27,6 +30,12 @@ Settings come from the environment (serve-prod.sh sets them; defaults in bracket
     PROD_TLS_CERT, PROD_TLS_KEY, PROD_TLS_PORT   optional: also terminate TLS in nginx on this port
     PROD_NGINX_USER   worker user when started as root [www-data, else nobody]
     PROD_BROTLI       auto | on | off [auto: on when Debian's brotli filter module is installed]
+    PROD_PRECOMPRESSED  on | off [on: /static/ from precompressed files; off: from the replicas, compressed
+                      by nginx per request, as before]
+    PROD_STATIC_CACHE where the precompressed copies are kept [$PROD_DIR/precompressed]
+    PROD_SITE_DIR     the built low-bandwidth site served at /lite/ [$PROD_DIR/../site]
+    PROD_PUBLIC_URL   the site's public address for preview cards' links (og:url, og:image) [this request's
+                      scheme and Host]
     NGINX_BIN, STREAMLIT, SUPERVISORCTL   programs [/usr/sbin/nginx, .venv/bin/streamlit, .venv/bin/supervisorctl]
 """
 from __future__ import annotations
@@ -39,6 +48,7 @@ import os
 import pwd
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -50,6 +60,8 @@ DEPLOY = Path(__file__).resolve().parent
 ROOT = DEPLOY.parent
 TEMPLATES = DEPLOY / "nginx"
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
+BROTLI_STATIC_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+MIME_TYPES = Path("/etc/nginx/mime.types")
 AFFINITY_COOKIE = "nel_lb"
 # Three failed attempts within 10 s take a replica out for 10 s. (With max_fails=1, one stray error on
 # the last healthy replica would take the whole site out for 10 s.) Failed attempts are retried on
@@ -57,6 +69,7 @@ AFFINITY_COOKIE = "nel_lb"
 MAX_FAILS = "max_fails=3 fail_timeout=10s"
 
 # Text types worth compressing (Streamlit serves .js as text/javascript or application/javascript).
+GZIP_MIN_LENGTH = 1024     # gzip_min_length and brotli_min_length in nginx.conf.template
 COMPRESS_TYPES = ("text/css text/plain text/javascript application/javascript application/json "
                   "application/manifest+json image/svg+xml text/csv font/ttf application/wasm")
 
@@ -179,8 +192,9 @@ def report_csp(report_dir: Path) -> str:
 def fill(template: str, values: dict[str, str]) -> str:
     for key, value in values.items():
         template = template.replace(f"@{key}@", value)
-    if "@" in "".join(line.split("#", 1)[0] for line in template.splitlines()):
-        leftover = [ln for ln in template.splitlines() if "@" in ln.split("#", 1)[0]]
+    placeholder = re.compile(r"@[A-Z_]+@")       # (an nginx named location is @lowercase)
+    leftover = [ln for ln in template.splitlines() if placeholder.search(ln.split("#", 1)[0])]
+    if leftover:
         raise SystemExit(f"unfilled placeholder in template: {leftover[:3]}")
     return template
 
@@ -231,6 +245,133 @@ def brotli_enabled() -> bool:
     return BROTLI_MODULE.exists()
 
 
+# ---------------------------------------------------------------- /static/: compressed once per deployment
+
+def compressible_extensions(mime_types: Path = MIME_TYPES) -> set[str]:
+    """File extensions nginx gives one of COMPRESS_TYPES (from the mime.types it includes): exactly the
+    files it used to compress on the fly."""
+    types = set(COMPRESS_TYPES.split())
+    text = mime_types.read_text() if mime_types.exists() else ""
+    found = set()
+    for mime, exts in re.findall(r"^\s*([\w.+-]+/[\w.+-]+)\s+([^;]+);", text, re.M):
+        if mime in types:
+            found.update("." + e for e in exts.split())
+    return found or {".js", ".css", ".json", ".svg", ".wasm"}
+
+
+def streamlit_static_dir() -> Path:
+    """The installed Streamlit's bundles: the folder it serves at /static/."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("streamlit")
+    if spec is None or spec.origin is None:
+        raise SystemExit("streamlit is not installed for this Python: run prodctl with .venv/bin/python")
+    return Path(spec.origin).parent / "static" / "static"
+
+
+def static_cache() -> Path:
+    path = Path(env("PROD_STATIC_CACHE", str(run_dir() / "precompressed")))
+    return path if path.is_absolute() else ROOT / path
+
+
+def _compress_one(job: tuple[str, str]) -> None:
+    import gzip
+
+    import brotli
+    src, dst = Path(job[0]), Path(job[1])
+    data = src.read_bytes()
+    for suffix, packed in ((".gz", gzip.compress(data, compresslevel=9, mtime=0)),
+                           (".br", brotli.compress(data, quality=11))):
+        if len(packed) < len(data):          # otherwise nginx sends the file itself, as it would have
+            out = dst.with_name(dst.name + suffix)
+            out.write_bytes(packed)
+            os.utime(out, ns=(src.stat().st_atime_ns, src.stat().st_mtime_ns))
+
+
+def precompress() -> Path:
+    """Copy the installed Streamlit's static files, with a gzip (level 9) and a brotli (quality 11) copy
+    of each one nginx would compress (at least gzip_min_length), into the static cache, once per
+    Streamlit build: a folder named by the files' digest is reused as it is. Returns the folder to use as
+    nginx's root for /static/ (it holds static/...)."""
+    try:
+        import brotli  # noqa: F401  (pinned in requirements.txt)
+    except ImportError:
+        raise SystemExit("prodctl precompress needs the brotli package: .venv/bin/pip install -r requirements.txt")
+    src = streamlit_static_dir()
+    files = sorted(p for p in src.rglob("*") if p.is_file())
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(src)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    from importlib.metadata import version
+    cache = static_cache()
+    target = cache / f"streamlit-{version('streamlit')}-{digest.hexdigest()[:16]}"
+    if (target / ".complete").exists():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    for stale in cache.glob("*.tmp-*"):      # left by a start that was killed while it compressed
+        pid = stale.name.rsplit("-", 1)[1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(stale, ignore_errors=True)
+    tmp = cache / f"{target.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    exts = compressible_extensions()
+    jobs = []
+    for path in files:
+        out = tmp / "static" / path.relative_to(src)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, out)             # keeps the mtime: the same Last-Modified as the replicas send
+        if path.suffix.lower() in exts and path.stat().st_size >= GZIP_MIN_LENGTH:
+            jobs.append((str(path), str(out)))
+    workers = max(1, min(len(os.sched_getaffinity(0)), 4))
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_compress_one, jobs, chunksize=4))
+    else:
+        for job in jobs:
+            _compress_one(job)
+    for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
+        folder.chmod(0o755)
+    for path in tmp.rglob("*"):
+        if path.is_file():
+            path.chmod(0o644)
+    (tmp / ".complete").write_text(f"{len(files)} files, {len(jobs)} precompressed\n")
+    try:
+        os.rename(tmp, target)
+    except OSError:                         # another start wrote the same folder meanwhile: use theirs
+        shutil.rmtree(tmp, ignore_errors=True)
+    cache.chmod(cache.stat().st_mode | 0o055)
+    return target
+
+
+def precompressed_on() -> bool:
+    setting = env("PROD_PRECOMPRESSED", "on").lower()
+    if setting not in ("on", "off"):
+        raise SystemExit(f"PROD_PRECOMPRESSED must be on or off, not {setting!r}")
+    return setting == "on"
+
+
+def static_location(rd: Path, brotli: bool) -> tuple[str, Path | None]:
+    """The body of nginx's /static/ location, and the folder it serves from (None: from the replicas)."""
+    if not precompressed_on():
+        return ("    proxy_pass http://streamlit;        # PROD_PRECOMPRESSED=off: nginx compresses per request\n"
+                "    proxy_hide_header Cache-Control;"), None
+    root = precompress()
+    lines = [
+        f"    root {root};   # written by prodctl.py precompress",
+        "    try_files $uri @streamlit_static;",
+        "    gzip off;                           # never compress per request here: send the .gz copy or the file",
+        "    gzip_static on;",
+    ]
+    if brotli:
+        lines.append("    brotli off;")
+    if BROTLI_STATIC_MODULE.exists() and brotli:
+        lines.append("    brotli_static on;")
+    # The types the replicas send, with the charset nginx added to them on the way through before.
+    lines.append("    charset_types application/javascript text/css;")
+    return "\n".join(lines), root
+
+
 def _others_can_reach(path: Path) -> bool:
     """True if every folder down to ``path`` lets other users through (o+x)."""
     for folder in [*reversed(path.parents), path]:
@@ -257,6 +398,68 @@ def user_line(paths: list[Path]) -> str:
     return f"user {name};"
 
 
+# ---------------------------------------------------------------- link previews and robots.txt
+
+def site_path(rd: Path) -> Path:
+    """The low-bandwidth site served at /lite/ (make site builds it beside the run directory)."""
+    path = Path(env("PROD_SITE_DIR", str(rd.parent / "site")))
+    return path if path.is_absolute() else ROOT / path
+
+
+def _nginx_string(text: str, variables: bool = False) -> str:
+    """A double-quoted nginx string of HTML text; only our own tags may name nginx variables."""
+    if not variables and ("$" in text or "\\" in text):
+        raise SystemExit(f"a page's title or description may not contain $ or \\: {text!r}")
+    return '"' + text.replace('"', '&quot;') + '"' if not variables else '"' + text.replace('"', '\\"') + '"'
+
+
+def share_conf(site_dir: Path) -> str:
+    """nginx maps that give each app page its title, meta description and Open Graph tags, written into
+    Streamlit's HTML shell by sub_filter (site.conf.template). Texts come from components/share.py; an
+    og:image is named only when its PNG is in the built site (make site)."""
+    import html
+    sys.path.insert(0, str(ROOT))
+    from components.share import APP_PAGES, SITE_NAME, page_title
+
+    public = env("PROD_PUBLIC_URL", "").rstrip("/")
+    lines = ["# Written by deploy/prodctl.py render from components/share.py: link previews for each app page.",
+             "map $uri $share_page {",
+             "    default overview;                  # the home page, and unknown paths (the app's own 404)"]
+    lines += [f"    ~^/{p.url_path}/?$ {p.url_path};" for p in APP_PAGES]
+    lines.append("}")
+    if public:
+        lines += ["map $uri $share_origin {", f"    default {_nginx_string(html.escape(public))};", "}"]
+    else:
+        # This request's own scheme and host, unless the Host header holds anything but a host name and port.
+        lines += ["map $http_host $share_origin {", '    "~^[A-Za-z0-9.:-]+$" "$scheme://$http_host";',
+                  '    default "$scheme://localhost";', "}"]
+    titles, heads = ["map $share_page $share_title {"], ["map $share_page $share_head {"]
+    missing = []
+    for p in APP_PAGES:
+        title, description = html.escape(page_title(p)), html.escape(p.description)
+        _nginx_string(title), _nginx_string(description)          # checked before our tags add variables
+        tags = [f'<meta name="description" content="{description}">',
+                '<meta property="og:type" content="website">',
+                f'<meta property="og:site_name" content="{html.escape(SITE_NAME)}">',
+                f'<meta property="og:title" content="{title}">',
+                f'<meta property="og:description" content="{description}">',
+                '<meta property="og:url" content="$share_origin$uri">']
+        if (site_dir / p.image).exists():
+            tags += [f'<meta property="og:image" content="$share_origin/lite/{p.image}">',
+                     '<meta property="og:image:type" content="image/png">',
+                     f'<meta property="og:image:alt" content="{html.escape(p.title)}: the page\'s headline chart">',
+                     '<meta name="twitter:card" content="summary_large_image">']
+        else:
+            missing.append(p.image)
+            tags.append('<meta name="twitter:card" content="summary">')
+        titles.append(f"    {p.url_path} {_nginx_string(title)};")
+        heads.append(f"    {p.url_path} {_nginx_string(''.join(tags), variables=True)};")
+    if missing:
+        print(f"prodctl: no preview image in {site_dir} for {len(missing)} page(s) (make site draws them); "
+              "their links preview without one", file=sys.stderr)
+    return "\n".join(lines + titles + ["}"] + heads + ["}"]) + "\n"
+
+
 def render() -> None:
     rd = run_dir()
     for sub in ("logs", "tmp", "html"):
@@ -273,6 +476,13 @@ def render() -> None:
     report_dir = report_path()
 
     brotli = brotli_enabled()
+    static_body, static_root = static_location(rd, brotli)
+    site_dir = site_path(rd)
+    write_atomic(rd / "share.conf", share_conf(site_dir))
+    (rd / "html" / "robots").mkdir(exist_ok=True)
+    (rd / "html" / "robots").chmod(0o755)
+    from components.share import ROBOTS_TXT
+    write_atomic(rd / "html" / "robots" / "robots.txt", ROBOTS_TXT)
     tls_cert, tls_key = env("PROD_TLS_CERT", ""), env("PROD_TLS_KEY", "")
     tls_server = ""
     if tls_cert or tls_key:
@@ -298,8 +508,12 @@ def render() -> None:
         "SERVER_NAME": env("PROD_SERVER_NAME", "_"),
         "REPORT_DIR": str(report_dir),
         "AFFINITY_COOKIE": AFFINITY_COOKIE,
-        "USER_LINE": user_line([rd / "html", report_dir]),
-        "LOAD_MODULES": f"load_module {BROTLI_MODULE};" if brotli else "# brotli: module not installed or PROD_BROTLI=off",
+        "SITE_DIR": str(site_dir),
+        "STATIC_LOCATION": static_body,
+        "USER_LINE": user_line([rd / "html", report_dir, *([static_root] if static_root else [])]),
+        "LOAD_MODULES": (f"load_module {BROTLI_MODULE};" + (f"\nload_module {BROTLI_STATIC_MODULE};"
+                         if BROTLI_STATIC_MODULE.exists() and static_root else ""))
+                        if brotli else "# brotli: module not installed or PROD_BROTLI=off",
         "BROTLI": ("    brotli on;\n    brotli_comp_level 5;\n    brotli_min_length 1024;\n"
                    f"    brotli_types {COMPRESS_TYPES};") if brotli else "    # brotli off",
         "TLS_SERVER": tls_server,
@@ -648,6 +862,8 @@ def main(argv: list[str]) -> None:
         sys.exit(0 if port_free(argv[2]) else 1)
     elif cmd == "render":
         render()
+    elif cmd == "precompress":
+        print(precompress() if precompressed_on() else "PROD_PRECOMPRESSED=off: nothing to do")
     elif cmd == "supervisor-conf":
         supervisor_conf()
         print(run_dir() / "supervisord.conf")

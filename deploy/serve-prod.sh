@@ -11,6 +11,8 @@
 #   PROD_DIR            run directory: supervisord.conf, nginx.conf, logs, temp files [build/prod]
 #   PROD_REPORT_DIR     the built static report served at /report/ [build/report]
 #   PROD_TLS_CERT, PROD_TLS_KEY, PROD_TLS_PORT  optional: also serve HTTPS from nginx (with HSTS) [off]
+#   PROD_STATIC_CACHE   gzip/brotli copies of Streamlit's static files, kept per Streamlit build [build/precompressed]
+#   PROD_PRECOMPRESSED  on | off: serve /static/ from those copies, or from the replicas as before [on]
 #   NGINX [/usr/sbin/nginx]   STREAMLIT [.venv/bin/streamlit]   PYTHON [.venv/bin/python]
 #   SUPERVISORD, SUPERVISORCTL [.venv/bin/supervisord, .venv/bin/supervisorctl]
 # The replicas always run with NEL_ILLUSTRATIVE=hide (no illustrative value leaves the server).
@@ -47,7 +49,8 @@ for port in $PROD_PORT $PROD_REPLICA_PORTS; do
 done
 for port in $PROD_REPLICA_PORTS; do REPLICAS="$REPLICAS $ADDRESS:$port"; done
 
-export PROD_DIR PROD_PORT PROD_REPLICA_PORTS PROD_ADDRESS=$ADDRESS PROD_REPLICAS="${REPLICAS# }"
+PROD_STATIC_CACHE=${PROD_STATIC_CACHE:-$ROOT/build/precompressed}
+export PROD_DIR PROD_PORT PROD_REPLICA_PORTS PROD_ADDRESS=$ADDRESS PROD_REPLICAS="${REPLICAS# }" PROD_STATIC_CACHE
 export NGINX_BIN STREAMLIT PYTHON SUPERVISORCTL
 mkdir -p "$PROD_DIR/logs" "$PROD_DIR/tmp"
 CTL=("$SUPERVISORCTL" -c "$PROD_DIR/supervisord.conf")
@@ -63,10 +66,15 @@ failed() {
 #    deployment must keep) and restarts any that exits.
 "$PYTHON" deploy/prodctl.py supervisor-conf >/dev/null || failed "could not write supervisord.conf"
 "$SUPERVISORD" -c "$PROD_DIR/supervisord.conf" </dev/null >/dev/null 2>&1 || failed "supervisord did not start"
+# Meanwhile, compress Streamlit's static files once for this deployment (reused while Streamlit is unchanged).
+"$PYTHON" deploy/prodctl.py precompress >"$PROD_DIR/logs/precompress.log" 2>&1 &
+PRECOMPRESS=$!
 for port in $PROD_REPLICA_PORTS; do
   "$PYTHON" deploy/prodctl.py wait "http://$ADDRESS:$port/_stcore/health" 90 "replica-$port" \
     || failed "replica on port $port did not become healthy"
 done
+
+wait "$PRECOMPRESS" || failed "could not precompress Streamlit's static files"
 
 # 2. nginx, configured from deploy/nginx/*.template into the run directory (no /etc/nginx involved), and
 #    report-csp, which renews the report's CSP hashes when the report is rebuilt.
