@@ -401,6 +401,8 @@ METHOD = """
 - **P4** one Chromium, N contexts started together; each opens every page in turn (each from a different first page)
   and waits for the script to finish and its charts to be drawn. An error is a timeout (90 s), a page error or an
   exception box; a chart not drawn is a page whose drawn plotly charts are fewer than its chart elements or its minimum.
+  P4 is a smoke test (many sessions in one browser on the server's own cores), not the capacity figure: readers per
+  replica are measured at the server by `make load` (bench/capacity.md).
 - **P5** `bench/generate.py` makes packages N× the shipped one in data rows (more organisations, more years; every
   generated row illustrative). Validation = `data.package.load_package` (read, check, suppress), median of 3. Warm page
   script as P1, 5 runs per page (fewer, at least one, where 5 would take over 90 s), with NEL_DATA set to the package.
