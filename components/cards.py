@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.text import HOME_PAGE_NOTE, home_page_only
+from components.text import HOME_PAGE_NOTE, home_page_only, plain
 from data.suppression import RULE_TEXT, SUPPRESSED_LABEL
 
 STATUS_WORDS = {"published": "Published", "illustrative": "Illustrative (not real data)"}
@@ -44,7 +44,7 @@ class ChartCard:
         if isinstance(self.figure, go.Figure):
             self.figure = inert_figure(self.figure)
 
-    @property
+    @cached_property
     def statuses(self) -> set[str]:
         if "Status" not in self.table:
             return set()
@@ -75,6 +75,11 @@ class ChartCard:
     def csv_bytes(self) -> bytes:
         """The download: exactly the rows shown, with status and source on every row."""
         return self._csv
+
+    @cached_property
+    def escaped_table(self) -> pd.DataFrame:
+        """The table with its text shown literally where Markdown is rendered (st.table): made once per card."""
+        return self.table.map(lambda v: plain(v) if isinstance(v, str) else v)
 
     @cached_property
     def _csv(self) -> bytes:  # cards are cached and shared (components.app.built): write the CSV once

@@ -25,7 +25,7 @@ def chart_card(card: ChartCard, *, height: int | None = None) -> None:
             st.pydeck_chart(card.figure, alt=card.alt, key=f"deck-{card.key}", height=height or 500)
         st.markdown(plain(card.sentence))
         with st.expander("Show the data as a table"):
-            st.table(escaped(card.table), hide_index=True)
+            st.table(card.escaped_table, hide_index=True)
         st.download_button(
             "Download this data (CSV)", card.csv_bytes(), file_name=f"{card.key}.csv", mime="text/csv",
             key=f"download-{card.key}", on_click="ignore",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from components import catalogue
-from components.app import card
+from components.app import FINGERPRINT_SECONDS, card
 from components.deck import parse_deck
 from components.present import build_slide
 from data.package import load_package
@@ -69,6 +70,7 @@ def test_a_changed_package_is_drawn_afresh(monkeypatch, tmp_path, builds):
 
     path = data / "pillars.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(old, "Renamed pillar for the cache test"), encoding="utf-8")
+    time.sleep(FINGERPRINT_SECONDS + 0.2)  # the app looks at the files at most every FINGERPRINT_SECONDS
     at.run()
     assert not at.exception
     shown = " ".join(h.value for h in at.subheader)
