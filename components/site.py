@@ -330,7 +330,7 @@ class Content:
         board = self.card("board_gap", org=org) if workforce_ok else None
         remi = self.card("remi_trust", org=org) if ok["remi"] and ok["remi_domains"] and ok["remi_stages"] else None
         cards = [c for c in (compare, trend, ratios, survey, board, remi) if isinstance(c, ChartCard)]
-        lines = wc.status_summary(cards)
+        lines = wc.status_summary(cards, place)
         p.body.append("<h2>Which figures are published</h2>" if self.hidden else
                       "<h2>Which figures are illustrative</h2>")
         p.body.append("<ul>" + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul>" if lines else

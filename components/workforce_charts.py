@@ -1169,17 +1169,23 @@ def remi_card(remi: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame, o
 
 # --- page summaries -------------------------------------------------------------------------
 
-def status_summary(cards: Iterable[ChartCard | None]) -> list[str]:
-    """One line per card: how many of its figures are published and how many illustrative."""
+def status_summary(cards: Iterable[ChartCard | None], place: str | None = None) -> list[str]:
+    """One line per card: how many of its figures are published and how many illustrative. With ``place``,
+    only that organisation's own figures count (never England's or the system's beside them)."""
     out = []
     pub, ill = status_label("published"), status_label("illustrative")
     for card in cards:
         if card is None or "Status" not in card.table:
             continue
-        s = card.table["Status"].astype(str)
+        table = card.table
+        if place is not None and "Organisation" in table:
+            table = table[table["Organisation"].astype(str) == place]
+        s = table["Status"].astype(str)
         name = next((v for k, v in CARD_NAMES.items() if card.key.startswith(k)), card.key)
         n_pub, n_ill = int((s == pub).sum()), int((s == ill).sum())
-        if n_ill and not n_pub:
+        if not n_pub and not n_ill:
+            verdict = "none of its own figures is published yet"
+        elif n_ill and not n_pub:
             verdict = f"all {n_ill} figures are illustrative (not real data)"
         elif n_ill:
             verdict = (f"{n_ill} figures are illustrative (not real data) and {n_pub} "

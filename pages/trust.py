@@ -61,7 +61,7 @@ if workforce_ok:
     st.table(built("leadership", lambda tables, o: wc.leadership_summary(derive.workforce_shares(tables), o,
                                                                           wc.residents_for(tables, o)), org),
              hide_index=True)
-lines = wc.status_summary([compare, trend, *wres_cards, board, remi])
+lines = wc.status_summary([compare, trend, *wres_cards, board, remi], place)
 st.header("Which figures are illustrative" if showing_illustrative() else "Which figures are published")
 st.markdown("\n".join(f"- {plain(line)}" for line in lines) or f"No figures for {plain(place)} are in the package yet.")
 st.header("Representation by staff group", anchor="representation")
