@@ -5,6 +5,7 @@ it). A deck file or the report names a kind and its parameters; no chart is buil
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 
 import pandas as pd
@@ -152,6 +153,12 @@ def _place_of(t: Tables, org: str) -> str:
     return wc._place(wc.org_names(t["organisations"]), org)
 
 
+def _missing_label(name: str, words) -> str:
+    """'NELFT: not yet published'; England's own words already name it ("England's figure not yet published")."""
+    words = str(words)
+    return words[0].upper() + words[1:] if words.startswith(name) else f"{name}: {words}"
+
+
 def _legend_key(fig: go.Figure, name: str, **marker) -> None:
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip", marker=marker))
 
@@ -189,7 +196,7 @@ def wres_ratio_slide(t: Tables, org: str = derive.SYSTEM, indicator: int = 2, ye
         name, value = str(r["Organisation"]), _number(r["Relative likelihood"])
         when = f" ({r['Year']})" if value is not None and name == england and r["Year"] else ""
         labels.append(f"{name}: <b>{r['Relative likelihood']}</b>{when}" if value is not None
-                      else f"{name}: {r['Relative likelihood']}")
+                      else _missing_label(name, r["Relative likelihood"]))
         if value is None:
             continue
         status = _raw_status(r["Status"])
@@ -216,6 +223,7 @@ def wres_ratio_slide(t: Tables, org: str = derive.SYSTEM, indicator: int = 2, ye
         _legend_key(fig, f"{ILLUSTRATIVE_LABEL}: hollow", symbol="circle-open", size=20, color=SERIES_COLOURS[0],
                     line=dict(width=3, color=SERIES_COLOURS[0]))
     base_layout(fig, legend_below=False)
+    fig.update_layout(showlegend=True)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1], range=[-0.6, len(labels) - 0.4],
                      showgrid=False, ticks="", showline=False)
     fig.update_xaxes(range=[0, xmax], title_text="Relative likelihood (1 = equal)", showgrid=False, zeroline=False)
@@ -260,7 +268,7 @@ def wres_survey_slide(t: Tables, org: str = derive.SYSTEM, indicator: int = 5, y
     for _, r in rows.iterrows():
         name = str(r["Organisation"])
         gm, wh = _number(r["Global majority (%)"]), _number(r["White (%)"])
-        label = name if gm is not None or wh is not None else f"{name}: {r['Global majority (%)']}"
+        label = name if gm is not None or wh is not None else _missing_label(name, r["Global majority (%)"])
         labels.append(label)
         status = _raw_status(r["Status"])
         if gm is not None or wh is not None:
@@ -294,10 +302,15 @@ def wres_survey_slide(t: Tables, org: str = derive.SYSTEM, indicator: int = 5, y
         _legend_key(fig, f"{ILLUSTRATIVE_LABEL}: hollow", symbol="circle-open", size=20, color=TEXT,
                     line=dict(width=3, color=TEXT))
     base_layout(fig, legend_below=False)
+    fig.update_layout(showlegend=True)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1], range=[-0.6, len(labels) - 0.4],
                      showgrid=False, ticks="", showline=False)
-    fig.update_xaxes(range=[-12, 112], tickvals=[0, 20, 40, 60, 80, 100], ticksuffix="%", showgrid=True,
-                     gridcolor="#F0F4F5", zeroline=False, title_text="% of survey respondents in the group")
+    drawn = points["gm"][0] + points["white"][0]
+    low = max(0, math.floor((min(drawn, default=0) - 10) / 10) * 10)  # room for the figures written outside
+    high = min(100, math.ceil((max(drawn, default=100) + 10) / 10) * 10)
+    fig.update_xaxes(range=[low - 0.12 * (high - low), high + 0.12 * (high - low)], tickvals=list(range(low, high + 1, 10)),
+                     ticktext=[f"{v}%" for v in range(low, high + 1, 10)], tickmode="array", showgrid=True, gridcolor="#F0F4F5", zeroline=False,
+                     title_text="% of survey respondents in the group")
     year_words = card.key.rsplit("-", 1)[-1]
     if compared == 0:
         title = f"WRES {year_words}, {short}: no organisation has both groups' figures published"

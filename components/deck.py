@@ -28,6 +28,7 @@ class Deck:
     name: str
     title: str
     slides: list[Slide]
+    qr_code: bool = True  # a QR code to the same slide on the public site (when NEL_PUBLIC_URL is set)
 
 
 class DeckError(ValueError):
@@ -49,7 +50,10 @@ def parse_deck(name: str, text: str) -> Deck:
         if not isinstance(params, dict):
             raise DeckError(f"{name}.yaml slide {i}: 'params' must be a mapping")
         slides.append(Slide(item["kind"], {str(k): v for k, v in params.items()}))
-    return Deck(name, str(raw.get("title") or name), slides)
+    qr_code = raw.get("qr_code", True)
+    if not isinstance(qr_code, bool):
+        raise DeckError(f"{name}.yaml: 'qr_code' must be true or false")
+    return Deck(name, str(raw.get("title") or name), slides, qr_code)
 
 
 def load_decks(folder: Path = DECKS) -> tuple[dict[str, Deck], list[str]]:
@@ -63,12 +67,28 @@ def load_decks(folder: Path = DECKS) -> tuple[dict[str, Deck], list[str]]:
     return decks, problems
 
 
-def presentation_figure(fig: go.Figure, *, height: int = 470) -> go.Figure:
-    """The same chart made for a projector: larger type, thicker lines and markers."""
+# Every piece of chart text on a slide is drawn at this size: 28 px reads from the back of a room at
+# 1920x1080 (the same text is larger still, relative to the screen, at 1280x720).
+SLIDE_FONT_PX = 28
+
+
+def presentation_figure(fig: go.Figure, *, font_px: int = SLIDE_FONT_PX) -> go.Figure:
+    """The same chart made for a projector: 28 px text everywhere, thicker lines and markers, the legend at the
+    top of the chart or, when long, beside the plot (never under it, where the x-axis labels are), and no fixed
+    height: the slide gives the chart the screen's height (pages/present.py draws it with height="stretch").
+    Dense layouts are rearranged for a wide screen: map labels in two columns, row names beside bars, a radar
+    with its stage key beside it. The pages' own figures are untouched (this works on a copy)."""
     big = go.Figure(fig)
-    big.update_layout(font=dict(size=22), height=height, legend=dict(font=dict(size=20)),
-                      margin=dict(l=20, r=30, t=30, b=20))
-    big.update_annotations(font_size=20)
+    big.layout.height = None
+    big.layout.width = None
+    big.update_layout(font=dict(size=font_px), autosize=True, hoverlabel=dict(font_size=font_px),
+                      margin=dict(l=10, r=30, t=10, b=10, autoexpand=True),
+                      legend=dict(font=dict(size=font_px), orientation="h", x=0, xanchor="left", xref="container", y=1.0,
+                                  yanchor="top", yref="container",
+                                  title=dict(font=dict(size=font_px))))
+    # Grouped legend entries each start a new row in a horizontal legend: let them flow instead.
+    big.layout.legend.traceorder = "reversed" if "reversed" in (fig.layout.legend.traceorder or "") else "normal"
+    big.update_annotations(font_size=font_px)
     for shape in big.layout.shapes:
         if shape.line is not None and shape.type == "line":
             shape.line.width = max(3, shape.line.width or 0)
@@ -78,11 +98,98 @@ def presentation_figure(fig: go.Figure, *, height: int = 470) -> go.Figure:
             if "lines" in mode and trace.fill in (None, "none"):
                 trace.line.width = max(4, (trace.line.width or 0))
             if "markers" in mode and trace.marker.size is not None and not isinstance(trace.marker.size, (list, tuple)):
-                trace.marker.size = max(14, trace.marker.size)
-            if "text" in mode:
-                trace.textfont.size = 20
+                trace.marker.size = max(18, trace.marker.size)
+            if "text" in mode or trace.textfont.size is not None:
+                trace.textfont.size = font_px
         elif trace.type == "bar":
-            trace.textfont.size = 20
-    big.update_xaxes(tickfont_size=20, title_font_size=20)
-    big.update_yaxes(tickfont_size=20, title_font_size=20)
+            trace.textfont.size = font_px
+            trace.insidetextfont.size = font_px
+            trace.outsidetextfont.size = font_px
+            trace.constraintext = "none"
+    big.update_xaxes(tickfont_size=font_px, title_font_size=font_px, automargin=True, title_standoff=12)
+    big.update_yaxes(tickfont_size=font_px, title_font_size=font_px, automargin=True)
+    big.update_polars(angularaxis_tickfont_size=font_px, radialaxis_tickfont_size=font_px)
+    big.update_layout(uniformtext=dict(minsize=font_px, mode="show"))  # plotly may not shrink a bar's figure to fit
+    for axis in big.select_yaxes():  # a fixed step made for 15 px text crowds 28 px labels on a short chart
+        if axis.type != "category" and axis.tickmode != "array" and axis.dtick is not None:
+            axis.update(dtick=None, tick0=None, nticks=6)
+    if _map_callouts(big):
+        _untangle_callouts(big)
+    _row_labels_beside_bars(big)
+    if any(trace.type == "scatterpolar" for trace in big.data):
+        _radar_for_a_slide(big)
+    elif sum(1 for t in big.data if t.showlegend is not False and t.name) > 4:
+        # a long key goes beside the plot, where it takes width (plenty on a slide) rather than height
+        big.update_layout(legend=dict(orientation="v", x=1.0, xanchor="left", xref="paper", y=1.0, yanchor="top",
+                                      yref="paper"))
     return big
+
+
+def _row_labels_beside_bars(fig: go.Figure) -> None:
+    """Row names written above horizontal bars (so a phone keeps the bars' width) would print over the bars at
+    28 px: on a slide, which is wide, they go beside the bars as the axis labels."""
+    if not any(t.type == "bar" and t.orientation == "h" for t in fig.data):
+        return
+    above = [a for a in fig.layout.annotations
+             if a.showarrow is False and (a.yshift or 0) > 0 and a.x == 0 and a.xanchor == "left" and a.yanchor == "bottom"]
+    if above:
+        fig.layout.annotations = [a for a in fig.layout.annotations if a not in above]
+        fig.update_yaxes(showticklabels=True, ticksuffix=" ")
+        fig.update_layout(bargap=0.3)
+
+
+def _radar_for_a_slide(fig: go.Figure) -> None:
+    """A radar as tall as the chart, its key beside it. Stage names on the radial axis would print over
+    the domain names at slide size: the axis shows stage numbers and the key names them."""
+    fig.update_layout(legend=dict(orientation="v", x=1.0, xanchor="left", xref="paper", y=1.0, yanchor="top",
+                                  yref="paper"),
+                      margin=dict(l=10, r=10, t=6, b=46))
+    # The domain names on the left and right are drawn outside the radar's square: keep room for them.
+    fig.update_polars(domain=dict(x=[0.27, 0.83], y=[0, 1]))
+    angular = fig.layout.polar.angularaxis
+    if angular.ticktext:  # a name split at its hyphen would take a second line from the radar's height
+        angular.ticktext = [str(t).replace("-<br>", "-") for t in angular.ticktext]
+    radial = fig.layout.polar.radialaxis
+    names = list(radial.ticktext or [])
+    values = list(radial.tickvals or [])
+    if names and len(names) == len(values) and all(str(n) != str(v) for n, v in zip(names, values)):
+        radial.ticktext = [str(v) for v in values]
+        pairs = [f"{v} {n}" for v, n in zip(values, names)]
+        rows = [" · ".join(pairs[i:i + 2]) for i in range(0, len(pairs), 2)]
+        fig.update_layout(legend_title=dict(text="Stages: " + "<br>".join(rows), side="top"))
+
+
+def _map_callouts(fig: go.Figure) -> list:
+    """The borough map's labels: annotations whose arrow tail is placed in data units."""
+    return [a for a in fig.layout.annotations if a.axref == "x" and a.ayref == "y"]
+
+
+def _untangle_callouts(fig: go.Figure) -> None:
+    """Borough labels, one line each, in two columns beside the map (the western half of the boroughs on the
+    left), evenly spaced over the chart's height and ordered by height, each joined to its borough by a line:
+    at slide size no two labels can overlap, and lines do not cross within a column.
+
+    Every borough is labelled with its value, so the legend keeps only what the labels do not say (the
+    chosen borough, the lighter boroughs outside NEL, the illustrative marking), on one or two rows."""
+    callouts = sorted(_map_callouts(fig), key=lambda a: a.x)
+    xs, ys = [a.x for a in callouts], [a.y for a in callouts]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    width, height = x1 - x0, y1 - y0
+    # NEL's boroughs lie wide and low (their centres span about 3.5 times as far east-west as north-south):
+    # room above and below zooms the map out enough for a column of 28 px labels on each side at 16:9.
+    top, bottom = y1 + 1.15 * height, y0 - 1.15 * height
+    half = (len(callouts) + 1) // 2
+    columns = ((callouts[:half], x0 - 0.2 * width, "right"), (callouts[half:], x1 + 0.2 * width, "left"))
+    for column, x, anchor in columns:
+        step = (top - bottom) / max(len(column), 1)
+        for i, a in enumerate(sorted(column, key=lambda a: -a.y)):
+            a.update(ax=x, ay=top - step * (i + 0.5), xanchor=anchor, yanchor="middle", showarrow=True,
+                     arrowwidth=2, borderpad=4, text=a.text.replace("<br>Dagenham", " Dagenham").replace("<br>", " "))
+    # The x range is set narrower than any wide screen needs: plotly widens it to keep the map's shape (the
+    # labels' room) and keeps the y range, so the labels are spread over the whole height of the chart.
+    fig.update_xaxes(range=[x0 - 0.4 * width, x1 + 0.4 * width])
+    fig.update_yaxes(range=[bottom, top])
+    for trace in fig.data:
+        if trace.showlegend and " to under " in str(trace.name):
+            trace.showlegend = False
+    fig.update_layout(legend_title_text="")

@@ -1,23 +1,103 @@
 """Presenter mode's Streamlit pieces: the projector stylesheet, building a slide safely, moving on."""
 from __future__ import annotations
 
+import html
+import os
+import urllib.parse
+from functools import lru_cache
 
-from components.cards import ChartCard
+import segno
+
+from components.cards import STATUS_WORDS, ChartCard
 from components.catalogue import build
 from components.deck import Slide
 from components.view_state import remember
 from data.package import Package, TableUnavailable
 
-# Static CSS (no data in it): large type, no sidebar or app chrome, dark text on a light ground.
+# Static CSS (no data in it). The slide is one screen: a flex column as tall as the window in which the
+# chart's container takes every pixel the words leave (at least 55% of the height); type is large, text
+# dark on white (at least 7:1), and no sidebar or app chrome is drawn.
 PRESENTER_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
-[data-testid="stMain"] .block-container { padding-top: 1rem; max-width: 1800px; }
-[data-testid="stMain"] h1 { font-size: 40px !important; line-height: 1.2; color: #212B32; }
-[data-testid="stMain"] h4 { font-size: 28px !important; font-weight: 400; color: #212B32; }
+[data-testid="stMain"] .block-container { padding: 0.5rem 2rem 0.25rem; max-width: none; }
+[data-testid="stMain"] .block-container > [data-testid="stVerticalBlock"] {
+  height: calc(100vh - 0.75rem); gap: 0.25rem; flex-wrap: nowrap; }
+[data-testid="stMain"] .block-container > [data-testid="stVerticalBlock"] > * { flex: 0 0 auto; }
+[data-testid="stMain"] .block-container > [data-testid="stVerticalBlock"] > :has(> .st-key-slide-chart) {
+  flex: 1 1 0; min-height: 56vh; display: flex; flex-direction: column; }
+.st-key-slide-chart { flex: 1 1 0; min-height: 0; }
+.st-key-slide-chart > [data-testid="stElementContainer"] { flex: 1 1 0; min-height: 0; }
+.st-key-slide-chart [data-testid="stFullScreenFrame"], .st-key-slide-chart [data-testid="stPlotlyChart"] { height: 100%; }
+[data-testid="stMain"] h1 { font-size: 40px !important; line-height: 1.1; color: #212B32; padding: 0; }
+[data-testid="stMain"] .st-key-slide-finding p { font-size: 28px; line-height: 1.2; color: #212B32; margin: 0; }
 [data-testid="stMain"] p, [data-testid="stMain"] button p { font-size: 22px; }
-[data-testid="stCaptionContainer"] p { font-size: 18px !important; color: #425563; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"], [data-testid="stMain"] [data-testid="stCaptionContainer"] p {
+  font-size: 17px !important; line-height: 1.35; color: #212B32 !important; opacity: 1 !important; margin: 0; }
+.slide-banner { background: #FFB81C; color: #000000; border: 4px solid #000000; font-size: 28px; font-weight: 700;
+  line-height: 1.2; padding: 0.3rem 0.8rem; }
+.slide-qr { display: block; width: 14vh; height: 14vh; margin: 0 auto; min-width: 100px; min-height: 100px; background: #FFFFFF; }
+.slide-qr img { width: 100%; height: 100%; display: block; image-rendering: pixelated; }
+.slide-qr-note { font-size: 16px; color: #212B32; text-align: center; margin: 0; white-space: nowrap; }
+[data-testid="stMain"] :has(> .st-key-slide-keys) { display: none !important; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p { margin-bottom: 0; }
+.st-key-slide-head { flex-wrap: nowrap; align-items: flex-start; }
+.st-key-slide-head, .st-key-slide-heading, .st-key-slide-finding, .st-key-slide-controls { flex: 0 0 auto !important; }
+.st-key-slide-head > :has(> .st-key-slide-heading) { flex: 1 1 auto; min-width: 0; }
+.st-key-slide-controls { align-items: center; }
+@media (max-height: 800px) {
+  [data-testid="stMain"] h1 { font-size: 32px !important; }
+  [data-testid="stMain"] .st-key-slide-finding p { font-size: 20px; }
+  [data-testid="stMain"] p, [data-testid="stMain"] button p { font-size: 18px; }
+  [data-testid="stMain"] [data-testid="stCaptionContainer"], [data-testid="stMain"] [data-testid="stCaptionContainer"] p {
+    font-size: 14px !important; }
+  .slide-banner { font-size: 22px; padding: 0.05rem 0.5rem; border-width: 3px; }
+}
 </style>"""
+
+# Every slide whose chart shows an illustrative value says so in words, large, not only by hatching.
+ILLUSTRATIVE_BANNER = "Illustrative example: not real data."
+MIXED_BANNER = "Illustrative example: some values on this slide are invented, not real data."
+
+
+def banner_html(card: ChartCard) -> str:
+    """The banner for a slide with illustrative values ('' when every value is published)."""
+    if not card.has_illustrative:
+        return ""
+    words = MIXED_BANNER if STATUS_WORDS["published"] in card.statuses else ILLUSTRATIVE_BANNER
+    return f'<div class="slide-banner" role="note">{html.escape(words)}</div>'
+
+
+def public_url() -> str | None:
+    """NEL_PUBLIC_URL (the public site's address, http or https), or None when unset or unusable."""
+    raw = os.environ.get("NEL_PUBLIC_URL", "").strip()
+    parts = urllib.parse.urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return raw.rstrip("/")
+
+
+def slide_url(base: str, deck: str, number: int) -> str:
+    return f"{base}/present?" + urllib.parse.urlencode({"deck": deck, "slide": str(number)})
+
+
+@lru_cache(maxsize=256)
+def qr_png_data_uri(url: str) -> str:
+    """The QR code for ``url`` as a PNG data URI: drawn on the server by segno (pure Python), sent inline
+    with the page, so the code costs no request anywhere. Module size 10 px keeps edges sharp when scaled."""
+    return segno.make(url, error="m").png_data_uri(scale=10, border=2, dark="#000000", light="#FFFFFF")
+
+
+def qr_name(url: str) -> str:
+    return f"QR code: opens this slide on the public site, {url}"
+
+
+def qr_html(url: str) -> str:
+    """A QR code that opens ``url``, named for screen readers by where it leads."""
+    return (f'<div class="slide-qr" data-qr-target="{html.escape(url)}">'
+            f'<img src="{qr_png_data_uri(url)}" alt="{html.escape(qr_name(url))}"></div>'
+            f'<p class="slide-qr-note">Follow on your phone</p>')
 
 
 NOT_PUBLISHED_NOTICE = "No figures for this slide have been published yet."

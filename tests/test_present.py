@@ -24,8 +24,12 @@ def open_present(params: dict) -> AppTest:
 
 def test_default_deck_tells_the_strategy_story():
     kinds = [s.kind for s in DEFAULT.slides]
-    for needed in ("residents_map", "representation_trend", "wres_ratios", "remi_all", "strategy_progress"):
+    for needed in ("residents_map", "representation_trend", "wres_ratio_slide", "wres_survey_slide", "remi_radar",
+                   "strategy_progress"):
         assert needed in kinds
+    # Dense charts are laid out for a slide: one WRES indicator per slide, every indicator 2 to 8 once.
+    indicators = [s.params["indicator"] for s in DEFAULT.slides if s.kind.startswith("wres_")]
+    assert sorted(indicators) == [2, 3, 4, 5, 6, 7, 8]
 
 
 @pytest.mark.parametrize("number", range(1, len(DEFAULT.slides) + 1))
