@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -11,7 +10,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from components import catalogue
-from components.app import FINGERPRINT_SECONDS, card
+import components.app as app_module
+from components.app import card
 from components.deck import parse_deck
 from components.present import build_slide
 from data.package import load_package
@@ -70,7 +70,7 @@ def test_a_changed_package_is_drawn_afresh(monkeypatch, tmp_path, builds):
 
     path = data / "pillars.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(old, "Renamed pillar for the cache test"), encoding="utf-8")
-    time.sleep(FINGERPRINT_SECONDS + 0.2)  # the app looks at the files at most every FINGERPRINT_SECONDS
+    monkeypatch.setattr(app_module, "FINGERPRINT_SECONDS", 0.0)  # look at the files on this run (see below)
     at.run()
     assert not at.exception
     shown = " ".join(h.value for h in at.subheader)
@@ -83,3 +83,17 @@ def test_a_slide_with_a_parameter_that_is_not_a_plain_value_gets_a_notice():
     deck = parse_deck("mine", "slides:\n  - kind: wres_ratios\n    params: {org: [R1H, RQX]}\n")
     slide, notice = build_slide(load_package(ROOT / "data" / "nel"), deck.slides[0], make=card)
     assert slide is None and "settings do not match the data" in notice
+
+
+def test_the_packages_files_are_looked_at_once_per_window(monkeypatch, tmp_path):
+    """package_fingerprint stats every file: the app does it at most once every FINGERPRINT_SECONDS per source."""
+    calls = []
+    monkeypatch.setattr(app_module, "package_fingerprint", lambda source: calls.append(source) or f"v{len(calls)}")
+    monkeypatch.setattr(app_module, "_fingerprints", {})
+    clock = [100.0]
+    monkeypatch.setattr(app_module.time, "monotonic", lambda: clock[0])
+    assert app_module._fingerprint("pkg") == "v1" and app_module._fingerprint("pkg") == "v1"
+    clock[0] += app_module.FINGERPRINT_SECONDS / 2
+    assert app_module._fingerprint("pkg") == "v1" and len(calls) == 1
+    clock[0] += app_module.FINGERPRINT_SECONDS
+    assert app_module._fingerprint("pkg") == "v2" and len(calls) == 2  # a changed package shows after the window
