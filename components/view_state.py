@@ -76,7 +76,7 @@ def copy_link_control(path: str, params: Mapping[str, str]) -> None:
     st.html(SHARE_CSS)
     st.markdown("**Share this view.** This link opens the page with the same choices; the Copy button is at "
                 "the right of the link.")
-    st.code(shareable_link(path, params), language=None)
+    st.code(shareable_link(path, params), language=None, wrap_lines=True)  # wrapped: no scrolling box
 
 
 def view_select(name: str, choices: Sequence[str], default: str, label: str, format_func=str, *,
