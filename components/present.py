@@ -113,7 +113,7 @@ def build_slide(package: Package, slide: Slide, make=None) -> tuple[ChartCard | 
         else:
             card = make(slide.kind, **slide.params)
     except TableUnavailable as exc:
-        return None, _unavailable(exc.table, exc.problems)
+        return None, _unavailable(exc.table, exc.problems or package.broken.get(exc.table, []))
     except (KeyError, TypeError, ValueError) as exc:
         missing = exc.args[0] if isinstance(exc, KeyError) and exc.args else None
         if isinstance(missing, str) and missing in package.broken:  # a table that failed its checks

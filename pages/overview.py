@@ -23,7 +23,8 @@ NEEDED = ("sources", "boroughs", "population", "ethnic_groups", "area_benchmarks
 ready = available(*NEEDED)
 
 st.header("Your borough")
-if available("boroughs", "population", "ethnic_groups", "organisations", "organisation_boroughs"):
+if available("boroughs", "population", "ethnic_groups", "measures", "borough_measures", "sources", "organisations",
+             "organisation_boroughs"):
     boroughs = maps.nel_boroughs(built("borough_measures", borough_measures))
     borough = view_select("borough", list(boroughs), maps.DEFAULT_BOROUGH, "borough", boroughs.get,
                           help="One of the eight boroughs the NHS in north east London serves.")

@@ -5,6 +5,7 @@ capacity figures live in bench/capacity.md. The 20-browser walk (tests/test_load
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import random
 import subprocess
@@ -103,7 +104,10 @@ def control(kind: str, status: int = ForwardMsg.FINISHED_SUCCESSFULLY) -> Forwar
 def receive(messages: list[ForwardMsg], expected: int, cache: set[str] | None = None) -> load.Load:
     reader = load.Reader(0, "http://127.0.0.1:1", load.Settings(), {"0": [expected]}, [], None, random.Random(0))
     page = load.Load("/", "navigate", time.monotonic(), None)
-    asyncio.run(reader.receive_page(ScriptedSocket(messages), page, {}, cache if cache is not None else set()))
+    coroutine = reader.receive_page(ScriptedSocket(messages), page, {}, cache if cache is not None else set())
+    # In its own thread: a browser test earlier in the session may leave an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
     return page
 
 

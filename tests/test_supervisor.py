@@ -104,8 +104,14 @@ def _health(url: str) -> bool:
 
 
 def test_every_program_runs_under_supervisord_and_replicas_hide_illustrative_values(topo):
-    status = topo.ctl("status")
-    for program in [f"replica-{p}" for p in topo.replica_ports] + ["nginx", "report-csp"]:
+    programs = [f"replica-{p}" for p in topo.replica_ports] + ["nginx", "report-csp"]
+    deadline = time.monotonic() + 30  # supervisord says RUNNING once a program has stayed up for its startsecs
+    while True:
+        status = topo.ctl("status")
+        if all(re.search(rf"^{p}\s+RUNNING\b", status.stdout, re.M) for p in programs) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    for program in programs:
         assert re.search(rf"^{program}\s+RUNNING\b", status.stdout, re.M), status.stdout
     supervisord = topo.supervisord()
     for port in topo.replica_ports:
