@@ -41,8 +41,8 @@ APP_PAGES = [
             "How NHS organisations in north east London are doing on race equity: who lives here, who works in "
             "the NHS here and at what level, with every source.", "overview"),
     AppPage("boroughs", "Borough map",
-            "Where north east London's residents live, by ethnic group: the eight boroughs on a map, with each "
-            "measure's figures and sources.", "boroughs"),
+            "Who lives in north east London, by ethnic group (Census 2021): every London borough on a map, NEL's "
+            "eight outlined, with each measure's figures and sources.", "boroughs"),
     AppPage("workforce", "Workforce and WRES",
             "Global-majority staff by pay band over the years, and the nine WRES indicators, for the NHS in north "
             "east London and each of its trusts.", "workforce"),

@@ -235,11 +235,12 @@ class Content:
 
     def boroughs(self) -> Page:
         p = Page("boroughs", None, "Borough map",
-                 "Where north east London's residents live, by ethnic group: the eight boroughs on a map of London, "
-                 "with the figures as a table.")
-        p.body.append("<p>Where North East London's residents live, by ethnic group: the eight boroughs the NHS in "
-                      "North East London serves, in their London context. The interactive version lets you choose "
-                      "another measure or borough, and has a 3D view.</p><h2>Residents by borough</h2>")
+                 "Who lives in north east London, by ethnic group (Census 2021): London's 33 boroughs on a map, "
+                 "NEL's eight outlined, with the figures as a table.")
+        p.body.append("<p>Who lives in North East London, by ethnic group (Census 2021): the eight boroughs the NHS in "
+                      "North East London serves, beside London's other 25 boroughs and England. The interactive "
+                      "version lets you choose another measure or borough, and has a 3D view.</p>"
+                      "<h2>Residents by borough</h2>")
         p.body.append(self.unavailable("boroughs", "population", "ethnic_groups", "measures", "borough_measures",
                                        "sources") or self.card("residents_map"))
         return p
