@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from components.cards import STATUS_WORDS, ChartCard, Source, finding_title, sources_for, status_label
 from components.palette import ILLUSTRATIVE_LABEL, SERIES_COLOURS, TEXT, base_layout
-from components.text import fmt_number, fmt_percent_short, fmt_points, link, plain
+from components.text import fmt_number, fmt_percent_short, fmt_points, link, page_link, plain
 from data import derive
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import RULE_TEXT, SUPPRESSED_LABEL
@@ -211,6 +211,19 @@ def headlines(tables: Tables, shares: pd.DataFrame | None = None) -> list[Headli
     out = [residents_computed_headline(tables), residents_published_headline(tables)]
     out += [staff_headline(shares, g, tables["sources"]) for g in HEADLINE_GROUPS]
     return out
+
+
+def serving_line(borough_name: str, serving: pd.DataFrame) -> str:
+    """'NHS organisations serving Havering: [full name (short)](/trust?org=…), …' (Markdown, text escaped)."""
+    links = ", ".join(page_link(f"{r.name} ({r.short_name})", "trust", org=r.ods_code) for r in serving.itertuples())
+    return f"**NHS organisations serving {plain(borough_name)}:** {links}. Each link opens the organisation's profile."
+
+
+def figure_with_source(sentence: str, source_ids, sources: pd.DataFrame) -> str:
+    """A figure's sentence with its source beside it (Markdown, text escaped)."""
+    ids = [i for s in source_ids for i in str(s).split(";") if i]
+    found = sources_for(ids, sources)
+    return plain(sentence) + (f" Source: {source_links(found)}." if found else "")
 
 
 def source_links(sources: list[Source]) -> str:

@@ -181,9 +181,9 @@ def org_choice_names(organisations: pd.DataFrame) -> dict[str, str]:
 LEADERSHIP = ("band_8a_plus", "vsm", "board")
 
 
-def leadership_summary(shares: pd.DataFrame, org: str, residents: Mapping | None) -> pd.DataFrame:
+def leadership_summary(shares: pd.DataFrame, org: str, residents: Mapping | None, sources: pd.DataFrame) -> pd.DataFrame:
     """The organisation's leadership (band 8a and above, very senior managers, board) against the residents
-    of the boroughs it serves: one row each, the latest published figure where there is one."""
+    of the boroughs it serves: one row each, the latest published figure where there is one, with its source."""
     rows = []
     mine = shares[shares["ods_code"] == org]
     for group in LEADERSHIP:
@@ -191,16 +191,17 @@ def leadership_summary(shares: pd.DataFrame, org: str, residents: Mapping | None
         r = latest_row(g)
         label = str(g["group_label"].iloc[0]) if len(g) else SHORT_GROUPS.get(group, group)
         if r is None:
-            rows.append({"Who": label, "Global-majority share": NOT_PUBLISHED, "Year": "", "Status": ""})
+            rows.append({"Who": label, "Global-majority share": NOT_PUBLISHED, "Year": "", "Status": "", "Source": ""})
         else:
             value = SUPPRESSED_LABEL if _is_true(r["suppressed"]) else fmt_percent(float(r["share"]), 1)
             rows.append({"Who": label, "Global-majority share": value, "Year": str(int(r["year"])),
-                         "Status": status_label(r["status"])})
+                         "Status": status_label(r["status"]), "Source": source_titles(r["source_id"], sources)})
     if residents and residents.get("value") is not None:
         rows.append({"Who": f"Residents of the {residents.get('boroughs')} boroughs it serves",
                      "Global-majority share": fmt_percent(float(residents["value"]), 1),
-                     "Year": str(residents.get("period", "Census 2021")), "Status": status_label(residents.get("status", "published"))})
-    return pd.DataFrame(rows, columns=["Who", "Global-majority share", "Year", "Status"])
+                     "Year": str(residents.get("period", "Census 2021")), "Status": status_label(residents.get("status", "published")),
+                     "Source": source_titles(residents.get("source_id", ""), sources)})
+    return pd.DataFrame(rows, columns=["Who", "Global-majority share", "Year", "Status", "Source"])
 
 
 def org_choices(tables: Mapping[str, pd.DataFrame], *, include_icb: bool = False) -> list[str]:

@@ -4,8 +4,8 @@ import streamlit as st
 from components import maps
 from components.app import available, built, card, ensure_navigation
 from components.chart_card import chart_card
+from components.overview import serving_line
 from components.view_state import copy_link_control, view_select
-from components.text import page_link, plain
 from data.derive import borough_measures, measure_choices, serving_organisations
 
 ensure_navigation()
@@ -33,10 +33,7 @@ if ready:
         borough = view_select("borough", list(boroughs), maps.DEFAULT_BOROUGH, "borough", boroughs.get,
                               help="Outlined in yellow on the map and stated in the sentence below it.")
     if available("organisations", "organisation_boroughs"):
-        serving = built("serving", lambda t, gss: serving_organisations(t, gss), borough)
-        st.markdown(f"**NHS organisations serving {plain(boroughs[borough])}:** "
-                    + ", ".join(page_link(f"{r.name} ({r.short_name})", "trust", org=r.ods_code)
-                                for r in serving.itertuples()) + ". Each link opens the organisation's profile.")
+        st.markdown(serving_line(boroughs[borough], built("serving", serving_organisations, borough)))
     scope = view_select("area", list(maps.TABLE_SCOPES), "nel", "boroughs in the table", maps.TABLE_SCOPES.get,
                         help="The map always shows all 33 boroughs; the table can list North East London's eight or all of London.")
     copy_link_control("boroughs", {"measure": measure, "borough": borough, "area": scope})

@@ -1,10 +1,10 @@
 """/ Overview: what the dashboard is, the headline figures with their sources, how to read it, and the way in to every section."""
 import streamlit as st
 
-from components.app import SITE_NAME, available, built, card, ensure_navigation, showing_illustrative
-from components.chart_card import chart_card
-from components.overview import SECTIONS, headline_caption, headlines, how_to_read
+from components.app import SITE_NAME, available, built, card, ensure_navigation, package, showing_illustrative
 from components import maps
+from components.chart_card import chart_card
+from components.overview import SECTIONS, figure_with_source, headline_caption, headlines, how_to_read, serving_line
 from components.text import page_link, plain
 from components.view_state import view_select
 from data.derive import borough_measures, serving_organisations
@@ -25,14 +25,15 @@ ready = available(*NEEDED)
 st.header("Your borough")
 if available("boroughs", "population", "ethnic_groups", "measures", "borough_measures", "sources", "organisations",
              "organisation_boroughs"):
-    boroughs = maps.nel_boroughs(built("borough_measures", borough_measures))
+    frame = built("borough_measures", borough_measures)
+    boroughs = maps.nel_boroughs(frame)
     borough = view_select("borough", list(boroughs), maps.DEFAULT_BOROUGH, "borough", boroughs.get,
                           help="One of the eight boroughs the NHS in north east London serves.")
-    st.markdown(plain(card("residents_map", borough=borough).sentence))
-    serving = built("serving", lambda t, gss: serving_organisations(t, gss), borough)
-    st.markdown(f"**NHS organisations serving {plain(boroughs[borough])}:** "
-                + ", ".join(page_link(f"{r.name} ({r.short_name})", "trust", org=r.ods_code) for r in serving.itertuples())
-                + ". Each link opens the organisation's profile: its leadership against the residents it serves. "
+    rows = maps.measure_rows(frame, maps.DEFAULT_MEASURE)
+    st.markdown(figure_with_source(card("residents_map", borough=borough).sentence,
+                                   rows.loc[rows["gss_code"] == borough, "source_id"], package().tables["sources"]))
+    serving = built("serving", serving_organisations, borough)
+    st.markdown(serving_line(boroughs[borough], serving) + " "
                 + page_link(f"See {boroughs[borough]} on the borough map", "boroughs", borough=borough) + ".")
 
 

@@ -3,7 +3,7 @@ import streamlit as st
 
 from components import workforce_charts as wc
 from components.app import available, built, card, ensure_navigation, package, showing_illustrative
-from components.chart_card import chart_or_notice
+from components.chart_card import chart_or_notice, escaped
 from components import coverage as cov
 from components.text import page_link, plain
 from components.view_state import copy_link_control, view_param, view_select
@@ -58,9 +58,8 @@ if workforce_ok:
     st.markdown("The global-majority share of the organisation's senior staff (band 8a and above), very senior "
                 "managers and board, beside the residents of the boroughs it serves. Global majority means every "
                 "ethnic group except the White groups.")
-    st.table(built("leadership", lambda tables, o: wc.leadership_summary(derive.workforce_shares(tables), o,
-                                                                          wc.residents_for(tables, o)), org),
-             hide_index=True)
+    st.table(built("leadership", lambda tables, o: escaped(wc.leadership_summary(
+        derive.workforce_shares(tables), o, wc.residents_for(tables, o), tables["sources"])), org), hide_index=True)
 lines = wc.status_summary([compare, trend, *wres_cards, board, remi], place)
 st.header("Which figures are illustrative" if showing_illustrative() else "Which figures are published")
 st.markdown("\n".join(f"- {plain(line)}" for line in lines) or f"No figures for {plain(place)} are in the package yet.")

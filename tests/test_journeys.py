@@ -95,6 +95,23 @@ def test_the_overview_answers_for_a_chosen_borough_in_one_step():
     assert "In Havering, 24.7% of residents are from the global majority (Census 2021)" in text
     assert "(/trust?org=RF4)" in text and "(/trust?org=RAT)" in text and "(/boroughs?borough=E09000016)" in text
     assert at.query_params["borough"] == HAVERING  # the link to this view carries the choice
+    assert "Source: [Census 2021: TS021 Ethnic group" in text  # the figure carries its source
+
+
+def test_the_trust_profile_opens_with_leadership_against_residents_each_with_its_source():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"), default_timeout=90)
+    at.query_params["org"] = BHRUT
+    at.run()
+    at.switch_page("pages/trust.py").run()
+    table = at.table[0].value
+    assert list(table["Who"])[:3] == ["Band 8a and above", "Very senior managers \\(VSM\\)", "Board \\(voting members\\)"]
+    residents = table.iloc[-1]
+    assert residents["Who"].startswith("Residents of the 3 boroughs")
+    assert "TS021" in residents["Source"] and all(table["Source"].astype(bool))
 
 
 @pytest.mark.browser
