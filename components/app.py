@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from components.text import MODE_LINES
 from data.package import (
     Package,
     TableUnavailable,
@@ -57,12 +58,6 @@ def _load(source: str, fingerprint: str, mode: str) -> Package:
 def showing_illustrative() -> bool:
     """Whether this site shows illustrative values (NEL_ILLUSTRATIVE=show). No URL or control changes it."""
     return illustrative_mode() == "show"
-
-
-MODE_LINES = {
-    "show": "Demonstration: published figures and illustrative examples (not real data), each marked as such.",
-    "hide": "Published figures only.",
-}
 
 
 def mode_line() -> str:

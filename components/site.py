@@ -33,10 +33,10 @@ from components import coverage as cov
 from components import overview
 from components import remi_charts
 from components import workforce_charts as wc
-from components.app import MODE_LINES
 from components.cards import ILLUSTRATIVE_NOTICE, ChartCard
 from components.catalogue import build
 from components.report import about_html, esc, headlines_html, progress_bar, strategy_html, table_html
+from components.text import MODE_LINES
 from data import derive
 from data.package import Package, TableUnavailable, illustrative_mode, load_for_site, published_only
 from data.suppression import RULE_TEXT

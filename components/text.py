@@ -78,6 +78,11 @@ def link(title: object, url: object) -> str:
 # own round() and format() send halves to the even digit and work on the binary value (16.45 -> 16.4).
 
 NOT_AVAILABLE = "not available"
+# The one short line every page, slide and low-bandwidth page carries: which figures the site shows.
+MODE_LINES = {
+    "show": "Demonstration: published figures and illustrative examples (not real data), each marked as such.",
+    "hide": "Published figures only.",
+}
 
 
 def _missing(value: object) -> bool:

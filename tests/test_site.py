@@ -316,3 +316,15 @@ def test_a_broken_table_gives_a_notice_not_a_crash(tmp_path):
     assert "the published file for workforce failed its checks" in html["workforce-R1H.html"]
     assert "the published file for workforce failed its checks" in html["index.html"]
     assert "<h2>WRES indicators 2 to 9</h2>" in html["workforce-R1H.html"]     # the rest still drawn
+
+
+def test_static_builds_do_not_load_streamlit():
+    """make site and make report draw from the pure chart code: Streamlit's app glue stays out of them."""
+    import subprocess
+    import sys
+
+    code = "import sys, components.site, components.report, components.share; print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.strip() == "False"
