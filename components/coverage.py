@@ -8,9 +8,7 @@ published figure, an illustrative (invented) one, a withheld one (a count from 1
 """
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from collections.abc import Mapping
 
 import numpy as np
@@ -24,6 +22,7 @@ from components.text import link, plain, source_link
 from data import derive
 from data import schema as canonical_schema
 from data.package import MANIFEST, Package
+from data.reproducible import zip_bytes
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import RULE_TEXT, SUPPRESSED_LABEL
 
@@ -442,12 +441,8 @@ def package_zip(pkg: Package) -> bytes:
             "included. Rows whose staff counts are withheld under the small-number rule are left out: " + RULE_TEXT)
     manifest["description"] = (str(manifest.get("description", "")).strip() + "\n\n" + note).strip()
     manifest["withheld_rows"] = withheld
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-        for name, frame in tables.items():
-            zf.writestr(paths.get(name, f"{name}.csv"), frame.to_csv(index=False))
-    return buffer.getvalue()
+    return zip_bytes([(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"),
+                      *((paths.get(name, f"{name}.csv"), frame.to_csv(index=False)) for name, frame in tables.items())])
 
 
 def size_text(n: int) -> str:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import io
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import pandas as pd
 
 from data import schema as canonical_schema
 from data.package import TYPE_WORDS
+from data.reproducible import FIXED_TIME, rezip
 from data.submission import EXAMPLE_MARK
 
 # The tables a partner supplies, in the order of the workbook's sheets.
@@ -213,6 +216,7 @@ def workbook(tables: Mapping[str, pd.DataFrame], table_names=PARTNER_TABLES,
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.writer.excel import ExcelWriter
 
     wb = Workbook()
     about = wb.active
@@ -274,9 +278,11 @@ def workbook(tables: Mapping[str, pd.DataFrame], table_names=PARTNER_TABLES,
     for letter, width in zip("ABCDEF", (18, 60, 14, 10, 50, 30)):
         dic.column_dimensions[letter].width = width
     wb.move_sheet("dictionary", offset=-(len(wb.sheetnames) - 2))
+    wb.properties.created = wb.properties.modified = datetime.datetime(*FIXED_TIME)
     buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()  # not openpyxl's save_workbook, which stamps the time of saving
+    return rezip(buf.getvalue())
 
 
 def _cell_value(table: str, column: str, text: str):

@@ -6,6 +6,7 @@ import copy
 import csv
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,9 @@ def test_text_that_looks_like_a_formula_is_written_and_read_back_as_text(tables)
     assert sheet["H2"].data_type == "s" and sheet["H2"].value.startswith("=HYPERLINK")
     parts, problems = sub.read_upload("remi.xlsx", book)
     assert problems == [] and parts[0].rows[0][7] == rows["remi"][0]["note"]
+
+
+def test_the_workbook_is_the_same_bytes_every_time(tables):
+    first = templates.workbook(tables)
+    time.sleep(2.1)  # zip timestamps have two-second resolution; the document's own stamp has one second
+    assert templates.workbook(tables) == first
