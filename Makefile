@@ -36,14 +36,14 @@ illustrative: $(VENV)/.installed-run
 	$(BIN)/python -m data.generate_illustrative data/nel
 
 report: $(VENV)/.installed-run
-	$(BIN)/python -m components.report --output build/report/index.html
+	$(BIN)/python -m components.publish.report --output build/report/index.html
 
 # The low-bandwidth, JavaScript-free pages (build/site/, served at /lite/ by serve-prod). Charts are drawn
 # by Debian's Chromium (apt-get install chromium). NEL_ILLUSTRATIVE=show includes illustrative values.
-# Then the app pages' link-preview images (build/site/preview/*.png, og:image; components/share.py).
+# Then the app pages' link-preview images (build/site/preview/*.png, og:image; components/publish/share.py).
 site: $(VENV)/.installed-run
-	$(BIN)/python -m components.site --output build/site
-	$(BIN)/python -m components.share --output build/site
+	$(BIN)/python -m components.publish.site --output build/site
+	$(BIN)/python -m components.publish.share --output build/site
 
 # The publishers' templates (CSV per table, one .xlsx workbook with drop-downs, data dictionaries), from the schema.
 templates: $(VENV)/.installed-run

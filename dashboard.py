@@ -7,22 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-import components.oplog  # noqa: F401  JSON-lines operator logs: set up once per process (deploy/README.md, "Logs")
-from components.app import SITE_NAME, ensure_navigation
-from components.chrome import footer, header
+import components.ui.oplog  # noqa: F401  JSON-lines operator logs: set up once per process (deploy/README.md, "Logs")
+from components.routes import HOME, PRESENTER, ROUTES, SITE_NAME
+from components.ui.chrome import footer, header
+from components.ui.package_cache import ensure_navigation
 
-PAGES = [
-    st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
-    st.Page("pages/boroughs.py", title="Borough map", url_path="boroughs"),
-    st.Page("pages/workforce.py", title="Workforce and WRES", url_path="workforce"),
-    st.Page("pages/remi.py", title="REMI maturity", url_path="remi"),
-    st.Page("pages/trust.py", title="Trust profile", url_path="trust"),
-    st.Page("pages/strategy.py", title="Strategy tracker", url_path="strategy"),
-    st.Page("pages/data.py", title="About the data", url_path="data"),
-    st.Page("pages/contribute.py", title="Check your figures", url_path="contribute"),
-    st.Page("pages/present.py", title="Presenter mode", url_path="present"),
-]
-PRESENTER = "present"
+PAGES = [st.Page(r.file, title=r.title, url_path=r.url_path, default=r.url_path == HOME) for r in ROUTES]
 
 ensure_navigation()
 

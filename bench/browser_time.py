@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.browser import CHROMIUM, LAUNCH_ARGS, app_server
+from bench.harness import CHROMIUM, LAUNCH_ARGS, app_server
 
 VIEWPORT = {"width": 1280, "height": 900}
 TRACE = ".js-plotly-plot .main-svg g.trace, .js-plotly-plot .main-svg .heatmaplayer image"
@@ -27,7 +27,7 @@ FIRST_DRAWN = """(selector) => {
     }
     return false;
 }"""
-# The script has finished and at least n charts are drawn (as tests/browser.py wait_for_app).
+# The script has finished and at least n charts are drawn (as bench/harness.py wait_for_app).
 ALL_DRAWN = """([n, selector]) => {
     const running = document.querySelector('[data-testid="stStatusWidget"]');
     const charts = new Set();

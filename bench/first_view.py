@@ -32,9 +32,17 @@ import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from bench.browser_time import (APP_TRACE, VIEWPORT, ByteCounter, cpu_seconds, first_chart_ms, launch,
-                                machine_busy_seconds, settle)
-from tests.browser import free_port
+from bench.browser_time import (
+    APP_TRACE,
+    VIEWPORT,
+    ByteCounter,
+    cpu_seconds,
+    first_chart_ms,
+    launch,
+    machine_busy_seconds,
+    settle,
+)
+from bench.harness import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = Path(__file__).resolve().parent

@@ -120,7 +120,7 @@ def _back_fill(name: str, frame: pd.DataFrame, years: int, rng: np.random.Genera
             continue
         rows["year"] = new.astype(str)
         rows["period"] = [p.replace(str(o), str(y)) if str(o) in p else f"{p} ({y})"
-                          for p, o, y in zip(rows["period"], old, new)]
+                          for p, o, y in zip(rows["period"], old, new, strict=True)]
         parts.append(jitter(name, _mark(rows), rng))
     return pd.concat(parts, ignore_index=True)
 

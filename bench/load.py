@@ -39,7 +39,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,9 @@ import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from bench.harness import free_port, wait_healthy
+from components.routes import HOME, ROUTES
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -59,9 +61,7 @@ VISIT: list[tuple[str, str]] = [
     ("", ""), ("boroughs", ""), ("workforce", ""), ("remi", ""), ("trust", "org=R1H"),
     ("strategy", ""), ("data", ""), ("present", "deck=default&slide=2"),
 ]
-PAGE_FILES = {"": "pages/overview.py", "boroughs": "pages/boroughs.py", "workforce": "pages/workforce.py",
-              "remi": "pages/remi.py", "trust": "pages/trust.py", "strategy": "pages/strategy.py",
-              "data": "pages/data.py", "present": "pages/present.py"}
+PAGE_FILES = {("" if r.url_path == HOME else r.url_path): r.file for r in ROUTES}
 LEVELS = [10, 25, 50, 100, 200, 400]
 # The settings a public replica keeps (as deploy/serve-prod.sh pins them), for the one-replica target.
 REPLICA_FLAGS = ["--server.headless", "true", "--server.enableXsrfProtection", "true",
@@ -106,12 +106,6 @@ class Settings:
 
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def listening_pids(port: int) -> list[int]:
@@ -267,20 +261,6 @@ class ThroughNginx:
             if done.returncode != 0:
                 log(f"make stop-prod failed: {(done.stdout + done.stderr)[-500:]}")
             self.prod_env = None
-
-
-def wait_healthy(base: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"the server at {base} exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.25)
-    raise RuntimeError(f"the server at {base} did not become healthy in {timeout:.0f} s")
 
 
 # --- The reference: what AppTest gets for the same pages --------------------------------------------

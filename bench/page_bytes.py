@@ -21,7 +21,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.load import CONTEXT, REPLICA_FLAGS, ROOT, free_port, wait_healthy
+from bench.harness import free_port, wait_healthy
+from bench.load import CONTEXT, REPLICA_FLAGS, ROOT
 
 ORGS = ["NEL", "R1H", "RF4", "RQX", "RWK", "RAT", "QMF"]
 BOROUGHS = ["E09000002", "E09000016", "E09000030"]

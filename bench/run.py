@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from bench import generate as gen
-from tests.site import PAGES as SITE_PAGES
+from components.routes import BY_PATH, HOME
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -37,7 +37,10 @@ FINDINGS = BENCH / "findings.md"
 GEOJSON = ROOT / "geo" / "london_boroughs.geojson"
 
 # url path -> (page file, minimum drawn charts): the site's pages plus presenter mode.
-PAGES: dict[str, tuple[str, int]] = {**SITE_PAGES, "present": ("pages/present.py", 1)}
+# Every page with charts draws at least one; the workforce page two (the trend and the WRES indicators).
+PAGES: dict[str, tuple[str, int]] = {("" if path == HOME else path): (BY_PATH[path].file, 2 if path == "workforce" else 1)
+                                     for path in ("overview", "boroughs", "workforce", "remi", "trust", "strategy",
+                                                  "data", "present")}
 QUICK_PAGES = ("boroughs", "strategy")  # boroughs: the boundary geometry (P6) comes from its AppTest run
 QUICK_BROWSER_PAGES = ("strategy",)
 
@@ -176,7 +179,7 @@ def write_floors(warm: dict, folder: Path) -> dict[str, Path]:
     """Each page's first chart, as plotly's own static HTML file (plotly.js inline)."""
     import plotly.io as pio
 
-    from components.palette import PLOTLY_CONFIG
+    from components.charts.palette import PLOTLY_CONFIG
 
     folder.mkdir(parents=True, exist_ok=True)
     floors = {}
@@ -216,7 +219,7 @@ def build_figures(res: dict, pages: dict, sessions: int, scales: list[float]) ->
             b = browser["p2"].get(path)
             if not b:
                 continue
-            ratios = [p / f for p, f in zip(b["page_ms"], b["floor_ms"]) if f]
+            ratios = [p / f for p, f in zip(b["page_ms"], b["floor_ms"], strict=True) if f]
             rows.append(figure(f"P2.page.{path}", f"P2 time to first chart {label(path)}", "ms", b["page_ms"]))
             rows.append(figure(f"P2.floor.{path}", f"P2 floor: its first chart as static plotly HTML {label(path)}", "ms",
                                b["floor_ms"]))
@@ -390,7 +393,7 @@ METHOD = """
   AppTest's own work on the elements, so it is an upper bound on the script time in the server. The CPU-time rows are
   the script thread's own CPU time (`time.thread_time()` around the script): what other work on a shared machine
   cannot inflate, so the steadiest figure for before/after comparisons.
-- **P2** the real server (`streamlit run`, started by tests/browser.py) and Debian Chromium through Playwright. One
+- **P2** the real server (`streamlit run`, started by bench/harness.py) and Debian Chromium through Playwright. One
   browser context first opens every page and floor once (server warm, browser cache warm); then 5 rounds, each page
   followed by its floor. Time to first chart = `performance.now()` at the first animation frame in which a plotly trace
   has been drawn with a size (`wait_for_function(..., polling="raf")`). The floor is the page's first chart (its figure

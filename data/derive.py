@@ -61,7 +61,7 @@ def resident_measures(tables: Tables) -> pd.DataFrame:
              "ethnic_group": "", "level": "",
              "definition": f"Residents in every ethnic group except the White groups, as a percentage of all usual residents ({census})."}]
     for g, label, census_label, parent in zip(groups["ethnic_group"], groups["label"], groups["census_label"],
-                                              groups["parent"].fillna("")):
+                                              groups["parent"].fillna(""), strict=True):
         rows.append({"measure_id": group_measure_id(str(g)), "measure": f"{label} share of residents", "unit": "percent",
                      "ethnic_group": str(g), "level": "detailed" if str(parent) else "high",
                      "definition": (f"Residents who gave their ethnic group as '{census_label}' ({census}), as a percentage "
@@ -99,7 +99,7 @@ def resident_group_counts(tables: Tables) -> pd.DataFrame:
 def _shares(counts: pd.DataFrame, measures: pd.DataFrame, key: str) -> pd.DataFrame:
     """Long frame: the counts' key, measure_id, measure, unit, value, status, source_id, period, note."""
     parts = []
-    for mid, label, unit, group in zip(measures["measure_id"], measures["measure"], measures["unit"], measures["ethnic_group"]):
+    for mid, label, unit, group in zip(measures["measure_id"], measures["measure"], measures["unit"], measures["ethnic_group"], strict=True):
         if mid == TOTAL_MEASURE:
             value = counts["total"]
         else:
@@ -170,7 +170,7 @@ def area_comparators(tables: Tables) -> pd.DataFrame:
 def measure_choices(frame: pd.DataFrame) -> dict[str, str]:
     """measure_id -> label, in a stable order (computed shares first)."""
     seen = frame.dropna(subset=["measure_id"]).drop_duplicates("measure_id")
-    return dict(zip(seen["measure_id"], seen["measure"]))
+    return dict(zip(seen["measure_id"], seen["measure"], strict=True))
 
 
 def residents_share_for(tables: Tables, gss_codes) -> dict | None:
@@ -216,7 +216,7 @@ def workforce_shares(tables: Tables) -> pd.DataFrame:
     wf["derived"] = False
     trust_codes = set(trusts(tables)["ods_code"])
     system_rows = []
-    have = set(zip(wf["ods_code"], wf["year"], wf["staff_group"]))
+    have = set(zip(wf["ods_code"], wf["year"], wf["staff_group"], strict=True))
     for (year, group), g in wf[wf["ods_code"].isin(trust_codes)].groupby(["year", "staff_group"]):
         if (SYSTEM, year, group) in have or set(g["ods_code"]) != trust_codes:
             continue
@@ -247,7 +247,7 @@ def board_gap(shares: pd.DataFrame) -> pd.DataFrame:
     joined = board.join(staff, lsuffix="_board", rsuffix="_staff", how="inner")
     out = pd.DataFrame({
         "value": joined["share_board"] - joined["share_staff"],
-        "status": [combined_status(s) for s in zip(joined["status_board"], joined["status_staff"])],
+        "status": [combined_status(s) for s in zip(joined["status_board"], joined["status_staff"], strict=True)],
         "suppressed": joined["suppressed_board"] | joined["suppressed_staff"],
         "source_id": joined["source_id_board"] + ";" + joined["source_id_staff"],
     }).reset_index()

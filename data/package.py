@@ -237,7 +237,7 @@ class _Collector:
             self._overflow[key] = self._overflow.get(key, 0) + 1
 
     def add_rows(self, name: str, column: str | None, lines: np.ndarray, messages, kind: str) -> None:
-        for line, message in zip(lines, messages):
+        for line, message in zip(lines, messages, strict=True):
             self.add(Problem(name, int(line), column, message), kind)
 
     def finish(self) -> list[Problem]:
@@ -387,7 +387,7 @@ def _rule_measure_values(path, t, out, tables):
     measures = tables.get("measures")
     if measures is None:
         return
-    units = dict(zip(measures["measure_id"].astype(str), measures["unit"].astype(str)))
+    units = dict(zip(measures["measure_id"].astype(str), measures["unit"].astype(str), strict=True))
     unit = t["measure_id"].astype(str).map(units)
     off_pct = ((unit == "percent") & ((t["value"] < 0) | (t["value"] > 100))).fillna(False).to_numpy(dtype=bool)
     off_cnt = ((unit == "count") & (t["value"] < 0)).fillna(False).to_numpy(dtype=bool)
@@ -476,7 +476,7 @@ def load_package(source: str | Path, reader=None) -> Package:
             out.add(p)
         width = len(header)
         good_rows, good_lines = [], []
-        for record, line in zip(rows, lines):
+        for record, line in zip(rows, lines, strict=True):
             if len(record) != width:
                 out.add(Problem(path, line, None, f"row has {len(record)} cells but the header has {width}"), "width")
             else:

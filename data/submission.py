@@ -54,7 +54,7 @@ class Part:
     letters: dict[str, str] = field(default_factory=dict)  # column name -> spreadsheet letter (workbooks)
 
     def records(self) -> list[dict[str, str]]:
-        return [dict(zip(self.header, r)) for r in self.rows]
+        return [dict(zip(self.header, r, strict=True)) for r in self.rows]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def _part(table: str, label: str, header: list[str], rows: list[list[str]], line
     names = [f["name"] for f in canonical_schema.resources()[table]["schema"]["fields"]]
     problems += pkgmod.header_problems(label, header, names)
     good_rows, good_lines = [], []
-    for record, line in zip(rows, lines):
+    for record, line in zip(rows, lines, strict=True):
         if len(record) != len(header):
             problems.append(Problem(label, line, None, f"row has {len(record)} cells but the header has {len(header)}"))
         else:
@@ -378,11 +378,11 @@ class Current:
                 continue
             if name == "sources" and {"source_id", "grade"} <= set(raw.header):  # as data.package.published_only
                 i, g = raw.header.index("source_id"), raw.header.index("grade")
-                kept = [t for r, t in zip(raw.records, raw.texts)
+                kept = [t for r, t in zip(raw.records, raw.texts, strict=True)
                         if r[i] != pkgmod.ILLUSTRATIVE_SOURCE and r[g] != "illustrative"]
             elif "status" in raw.header:
                 i = raw.header.index("status")
-                kept = [t for r, t in zip(raw.records, raw.texts) if r[i] != "illustrative"]
+                kept = [t for r, t in zip(raw.records, raw.texts, strict=True) if r[i] != "illustrative"]
             else:
                 continue
             if len(kept) != len(raw.records):
@@ -487,11 +487,11 @@ def merge(current: Current, parts: Iterable[Part], *, upload_problems: Iterable[
         if raw is None:
             cols = [f["name"] for f in res["schema"]["fields"]]
             raw = RawTable(path, cols, [], [], _csv_text(cols, "\n"), "\n")
-        old_by_key = {_key(dict(zip(raw.header, r)), key_cols, types): i for i, r in enumerate(raw.records)}
+        old_by_key = {_key(dict(zip(raw.header, r, strict=True)), key_cols, types): i for i, r in enumerate(raw.records)}
 
         incoming: dict[tuple, tuple[Part, int, dict[str, str]]] = {}
         for part in (p for p in parts if p.table == table):
-            for record, line in zip(part.records(), part.lines):
+            for record, line in zip(part.records(), part.lines, strict=True):
                 k = _key(record, key_cols, types)
                 if k in incoming:
                     first = incoming[k]
@@ -524,10 +524,10 @@ def merge(current: Current, parts: Iterable[Part], *, upload_problems: Iterable[
                 origin[line] = where
             line += _line_count(text)
 
-        for i, (record, text) in enumerate(zip(raw.records, raw.texts)):
+        for i, (record, text) in enumerate(zip(raw.records, raw.texts, strict=True)):
             if i in replaced:
                 k, (part, pline, new) = replaced[i]
-                old = dict(zip(raw.header, record))
+                old = dict(zip(raw.header, record, strict=True))
                 values = [new.get(c, "") for c in raw.header]
                 same = all(_norm(new.get(c, ""), types.get(c, "string")) == _norm(old.get(c, ""), types.get(c, "string"))
                            for c in raw.header)
@@ -573,7 +573,7 @@ def _sources_with(current: Current, parts: list[Part]) -> dict[str, dict[str, st
     raw = raw_table(path, current.files.get(path, b""))
     if raw is not None:
         for r in raw.records:
-            row = dict(zip(raw.header, r))
+            row = dict(zip(raw.header, r, strict=True))
             out[row.get("source_id", "")] = row
     for part in parts:
         if part.table == "sources":
@@ -730,7 +730,7 @@ def withheld_rows(result: MergeResult, current: Current) -> dict[str, set[int]]:
             starts.append(line)
             line += _line_count(t)
         flags = frame["suppressed"].fillna(False).astype(bool).to_numpy()
-        drop[path] = {i for i, (hide, start) in enumerate(zip(flags, starts)) if hide and start not in origin}
+        drop[path] = {i for i, (hide, start) in enumerate(zip(flags, starts, strict=True)) if hide and start not in origin}
     return drop
 
 
@@ -754,7 +754,7 @@ def masked_old_values(result: MergeResult, current_package: Package) -> None:
         else:
             key_cols = canonical_schema.resources()[c.table]["schema"]["primaryKey"]
             mask = frame["suppressed"].fillna(False).astype(bool)
-            for col, value in zip(key_cols, c.key):
+            for col, value in zip(key_cols, c.key, strict=True):
                 mask &= frame[col].astype(str) == value
             hide = bool(mask.any())
         if hide:

@@ -275,7 +275,7 @@ def workbook(tables: Mapping[str, pd.DataFrame], table_names=PARTNER_TABLES,
                 dic.cell(row=r, column=c, value=entry[name]).data_type = "s"
             r += 1
         r += 1
-    for letter, width in zip("ABCDEF", (18, 60, 14, 10, 50, 30)):
+    for letter, width in zip("ABCDEF", (18, 60, 14, 10, 50, 30), strict=True):
         dic.column_dimensions[letter].width = width
     wb.move_sheet("dictionary", offset=-(len(wb.sheetnames) - 2))
     wb.properties.created = wb.properties.modified = datetime.datetime(*FIXED_TIME)

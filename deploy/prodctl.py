@@ -415,17 +415,18 @@ def _nginx_string(text: str, variables: bool = False) -> str:
 
 def share_conf(site_dir: Path) -> str:
     """nginx maps that give each app page its title, meta description and Open Graph tags, written into
-    Streamlit's HTML shell by sub_filter (site.conf.template). Texts come from components/share.py; an
+    Streamlit's HTML shell by sub_filter (site.conf.template). Texts come from components/publish/share.py; an
     og:image is named only when its PNG is in the built site (make site)."""
     import html
     sys.path.insert(0, str(ROOT))
-    from components.share import APP_PAGES, SITE_NAME, page_title
+    from components.publish.share import page_title
+    from components.routes import ROUTES, SITE_NAME
 
     public = env("PROD_PUBLIC_URL", "").rstrip("/")
-    lines = ["# Written by deploy/prodctl.py render from components/share.py: link previews for each app page.",
+    lines = ["# Written by deploy/prodctl.py render from components/publish/share.py: link previews for each app page.",
              "map $uri $share_page {",
              "    default overview;                  # the home page, and unknown paths (the app's own 404)"]
-    lines += [f"    ~^/{p.url_path}/?$ {p.url_path};" for p in APP_PAGES]
+    lines += [f"    ~^/{p.url_path}/?$ {p.url_path};" for p in ROUTES]
     lines.append("}")
     if public:
         lines += ["map $uri $share_origin {", f"    default {_nginx_string(html.escape(public))};", "}"]
@@ -435,7 +436,7 @@ def share_conf(site_dir: Path) -> str:
                   '    default "$scheme://localhost";', "}"]
     titles, heads = ["map $share_page $share_title {"], ["map $share_page $share_head {"]
     missing = []
-    for p in APP_PAGES:
+    for p in ROUTES:
         title, description = html.escape(page_title(p)), html.escape(p.description)
         _nginx_string(title), _nginx_string(description)          # checked before our tags add variables
         tags = [f'<meta name="description" content="{description}">',
@@ -444,13 +445,13 @@ def share_conf(site_dir: Path) -> str:
                 f'<meta property="og:title" content="{title}">',
                 f'<meta property="og:description" content="{description}">',
                 '<meta property="og:url" content="$share_origin$uri">']
-        if (site_dir / p.image).exists():
-            tags += [f'<meta property="og:image" content="$share_origin/lite/{p.image}">',
+        if (site_dir / p.preview).exists():
+            tags += [f'<meta property="og:image" content="$share_origin/lite/{p.preview}">',
                      '<meta property="og:image:type" content="image/png">',
                      f'<meta property="og:image:alt" content="{html.escape(p.title)}: the page\'s headline chart">',
                      '<meta name="twitter:card" content="summary_large_image">']
         else:
-            missing.append(p.image)
+            missing.append(p.preview)
             tags.append('<meta name="twitter:card" content="summary">')
         titles.append(f"    {p.url_path} {_nginx_string(title)};")
         heads.append(f"    {p.url_path} {_nginx_string(''.join(tags), variables=True)};")
@@ -481,7 +482,7 @@ def render() -> None:
     write_atomic(rd / "share.conf", share_conf(site_dir))
     (rd / "html" / "robots").mkdir(exist_ok=True)
     (rd / "html" / "robots").chmod(0o755)
-    from components.share import ROBOTS_TXT
+    from components.publish.share import ROBOTS_TXT
     write_atomic(rd / "html" / "robots" / "robots.txt", ROBOTS_TXT)
     tls_cert, tls_key = env("PROD_TLS_CERT", ""), env("PROD_TLS_KEY", "")
     tls_server = ""

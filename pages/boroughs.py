@@ -1,11 +1,11 @@
 """/boroughs: London's 33 boroughs with NEL's eight outlined, by any borough measure, as a map, a 3D view and a table."""
 import streamlit as st
 
-from components import maps
-from components.app import available, built, card, ensure_navigation
-from components.chart_card import chart_card
-from components.overview import serving_line
-from components.view_state import copy_link_control, view_select
+from components.cards import maps
+from components.cards.overview import serving_line
+from components.ui.chart_card import chart_card
+from components.ui.package_cache import available, built, card, ensure_navigation
+from components.ui.view_state import copy_link_control, view_select
 from data.derive import borough_measures, measure_choices, serving_organisations
 
 ensure_navigation()

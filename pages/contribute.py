@@ -5,11 +5,11 @@ import datetime as dt
 
 import streamlit as st
 
-from components import contribute as cb
-from components.app import ROOT, built, data_source, ensure_navigation, package
-from components.chart_card import chart_or_notice, escaped
-from components.remi_charts import CONVENTION, domain_order
-from components.text import plain
+from components.cards import contribute as cb
+from components.cards.remi import CONVENTION, domain_order
+from components.ui.chart_card import chart_or_notice, escaped
+from components.ui.package_cache import ROOT, built, data_source, ensure_navigation, package
+from components.words import plain
 from data import templates
 from data.submission import Current, change_summary_csv, merged_zip
 
@@ -131,15 +131,15 @@ with tabs[1]:
     else:
         orgs_table = t["organisations"]
         codes = cb.partner_choices(orgs_table)
-        names = dict(zip(orgs_table["ods_code"].astype(str), orgs_table["name"].astype(str)))
+        names = dict(zip(orgs_table["ods_code"].astype(str), orgs_table["name"].astype(str), strict=True))
         org = st.selectbox("Organisation", codes, key="remi-form-org", format_func=lambda c: names.get(c, c))
         year = int(st.number_input("Year of the self-assessment", min_value=2000, max_value=2100,
                                    value=dt.date.today().year, step=1, key="remi-form-year"))
         stages = t["remi_stages"].sort_values("stage")
         stage_ids = [int(s) for s in stages["stage"]]
-        stage_label = {int(s): f"{int(s)}. {n}" for s, n in zip(stages["stage"], stages["name"])}
+        stage_label = {int(s): f"{int(s)}. {n}" for s, n in zip(stages["stage"], stages["name"], strict=True)}
         captions = [plain(s) for s in stages["summary"]]
-        descriptions = dict(zip(t["remi_domains"]["domain_id"].astype(str), t["remi_domains"]["description"].astype(str)))
+        descriptions = dict(zip(t["remi_domains"]["domain_id"].astype(str), t["remi_domains"]["description"].astype(str), strict=True))
         chosen, evidence = {}, {}
         form_column, radar_column = st.columns(2, gap="medium")  # the radar beside the choices; stacked on a phone
         with form_column:

@@ -1,11 +1,11 @@
 """/data About the data: checks, sources, definitions, coverage, downloads, licences, accessibility and privacy."""
 import streamlit as st
 
-from components import coverage as cov
-from components.app import built, ensure_navigation, package, showing_illustrative
-from components.chart_card import chart_card, escaped
-from components.text import link, plain
-from components.view_state import remember, view_param
+from components.cards import coverage as cov
+from components.ui.chart_card import chart_card, escaped
+from components.ui.package_cache import built, ensure_navigation, package, showing_illustrative
+from components.ui.view_state import remember, view_param
+from components.words import link, plain
 from geo.boundaries import ATTRIBUTION
 
 ensure_navigation()
@@ -84,7 +84,7 @@ titles = cov.table_titles(pkg.manifest)
 csvs = built("table_csvs", lambda t: {name: cov.table_csv(frame) for name, frame in t.items()})
 items = list(pkg.tables.items())
 for start in range(0, len(items), 2):  # rows of two, so a phone lists them in order
-    for (name, frame), column in zip(items[start:start + 2], st.columns(2)):
+    for (name, frame), column in zip(items[start:start + 2], st.columns(2), strict=False):  # the last row may be short
         data = csvs[name]
         column.download_button(
             plain(f"{titles.get(name, name)} ({name}.csv, {len(frame):,} rows, {cov.size_text(len(data))})"), data,

@@ -1,12 +1,13 @@
 """/ Overview: what the dashboard is, the headline figures with their sources, how to read it, and the way in to every section."""
 import streamlit as st
 
-from components.app import SITE_NAME, available, built, card, ensure_navigation, package, showing_illustrative
-from components import maps
-from components.chart_card import chart_card
-from components.overview import SECTIONS, figure_with_source, headline_caption, headlines, how_to_read, serving_line
-from components.text import page_link, plain
-from components.view_state import view_select
+from components.cards import maps
+from components.cards.overview import figure_with_source, headline_caption, headlines, how_to_read, serving_line
+from components.routes import CONTENTS, SITE_NAME
+from components.ui.chart_card import chart_card
+from components.ui.package_cache import available, built, card, ensure_navigation, package, showing_illustrative
+from components.ui.view_state import view_select
+from components.words import page_link, plain
 from data.derive import borough_measures, serving_organisations
 
 ensure_navigation()
@@ -55,7 +56,7 @@ st.markdown("The global-majority share of NEL's residents and of the staff of it
 if ready:
     items = built("overview_headlines", headlines)
     for start in range(0, len(items), 3):
-        for h, column in zip(items[start:start + 3], st.columns(3)):
+        for h, column in zip(items[start:start + 3], st.columns(3), strict=False):  # the last row may be short
             show(h, column)
     chart_card(card("staff_profile"))
 else:
@@ -66,8 +67,8 @@ for paragraph in how_to_read(showing_illustrative()):
     st.markdown(paragraph)
 
 st.header("Sections")
-for start in range(0, len(SECTIONS), 3):  # rows of three, so a phone reads them in order
-    for (path, label, what), column in zip(SECTIONS[start:start + 3], st.columns(3)):
+for start in range(0, len(CONTENTS), 3):  # rows of three, so a phone reads them in order
+    for route, column in zip(CONTENTS[start:start + 3], st.columns(3), strict=False):  # the last row may be short
         with column.container(border=True):
-            st.page_link(path, label=f"Go to **{label}**")
-            st.markdown(what)
+            st.page_link(route.file, label=f"Go to **{route.title}**")
+            st.markdown(route.blurb)

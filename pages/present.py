@@ -1,10 +1,10 @@
 """/present?deck=NAME&slide=N: one chart per slide, built for screen-sharing to a room."""
 import streamlit as st
 
-from components.app import built, card, ensure_navigation, mode_line, package
-from components.deck import DEFAULT_DECK, load_decks, presentation_figure
-from components.palette import PLOTLY_CONFIG
-from components.present import (
+from components.charts.palette import PLOTLY_CONFIG
+from components.publish.deck import DEFAULT_DECK, load_decks, presentation_figure
+from components.ui.package_cache import built, card, ensure_navigation, mode_line, package
+from components.ui.present import (
     NOT_PUBLISHED_NOTICE,
     PRESENTER_CSS,
     banner_html,
@@ -14,8 +14,8 @@ from components.present import (
     qr_html,
     slide_url,
 )
-from components.text import plain
-from components.view_state import view_param
+from components.ui.view_state import view_param
+from components.words import plain
 
 ensure_navigation()
 st.html(PRESENTER_CSS)

@@ -1,12 +1,21 @@
 """REMI maturity: one organisation's stages by domain, against its previous year and the NEL median."""
 import streamlit as st
 
-from components import coverage as cov
-from components.app import available, built, card, ensure_navigation, package
-from components.chart_card import chart_card
-from components.remi_charts import (CONVENTION, DEFAULT_ORG, illustrative_notice, org_choices, org_label, remi_long,
-                                    sources_markdown, stages_markdown, year_choices)
-from components.view_state import copy_link_control, remember, view_param
+from components.cards import coverage as cov
+from components.cards.remi import (
+    CONVENTION,
+    DEFAULT_ORG,
+    illustrative_notice,
+    org_choices,
+    org_label,
+    remi_long,
+    sources_markdown,
+    stages_markdown,
+    year_choices,
+)
+from components.ui.chart_card import chart_card
+from components.ui.package_cache import available, built, card, ensure_navigation, package
+from components.ui.view_state import copy_link_control, remember, view_param
 
 ensure_navigation()
 st.title("REMI maturity")

@@ -1,10 +1,10 @@
 """Strategy tracker: the five pillars, each commitment's reported progress, and the feedback log."""
 import streamlit as st
 
-from components.app import available, built, card, ensure_navigation
-from components.chart_card import chart_card
-from components.strategy_render import render_actions, render_tracker
-from components.strategy_view import actions_log, actions_notice, tracker
+from components.cards.strategy import actions_log, actions_notice, tracker
+from components.ui.chart_card import chart_card
+from components.ui.package_cache import available, built, card, ensure_navigation
+from components.ui.strategy_render import render_actions, render_tracker
 
 ensure_navigation()
 st.title("Strategy tracker")

@@ -1,12 +1,12 @@
 """/trust?org=ODS: every workforce race equity measure for one organisation, beside NEL and England."""
 import streamlit as st
 
-from components import workforce_charts as wc
-from components.app import available, built, card, ensure_navigation, package, showing_illustrative
-from components.chart_card import chart_or_notice, escaped
-from components import coverage as cov
-from components.text import page_link, plain
-from components.view_state import copy_link_control, view_param, view_select
+from components.cards import coverage as cov
+from components.cards import workforce as wc
+from components.ui.chart_card import chart_or_notice, escaped
+from components.ui.package_cache import available, built, card, ensure_navigation, package, showing_illustrative
+from components.ui.view_state import copy_link_control, view_param, view_select
+from components.words import page_link, plain
 from data import derive
 
 ensure_navigation()
@@ -34,9 +34,9 @@ st.markdown("On this page: [leadership](#leadership) · [representation](#repres
             "[REMI](#remi)")
 if available("boroughs", "organisation_boroughs"):
     served = derive.served_boroughs(t, org)
-    borough_names = dict(zip(t["boroughs"]["gss_code"], t["boroughs"]["name"]))
+    borough_names = dict(zip(t["boroughs"]["gss_code"], t["boroughs"]["name"], strict=True))
     if served:
-        st.markdown(f"**Serves:** " + ", ".join(page_link(borough_names.get(g, g), "boroughs", borough=g) for g in served)
+        st.markdown("**Serves:** " + ", ".join(page_link(borough_names.get(g, g), "boroughs", borough=g) for g in served)
                     + ". Residents' figures for each are on the borough map.")
 
 ok = {n: available(n) for n in ("workforce", "staff_groups", "wres", "wres_indicators", "remi", "remi_domains", "remi_stages")}

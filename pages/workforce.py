@@ -1,12 +1,12 @@
 """/workforce: representation by staff group (WRES indicator 1) and WRES indicators 2 to 9."""
 import streamlit as st
 
-from components import workforce_charts as wc
-from components.app import available, built, card, ensure_navigation, package
-from components.chart_card import chart_or_notice, escaped
-from components import coverage as cov
-from components.text import plain
-from components.view_state import copy_link_control, view_select
+from components.cards import coverage as cov
+from components.cards import workforce as wc
+from components.ui.chart_card import chart_or_notice, escaped
+from components.ui.package_cache import available, built, card, ensure_navigation, package
+from components.ui.view_state import copy_link_control, view_select
+from components.words import plain
 from data import derive
 
 ensure_navigation()

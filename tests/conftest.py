@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.browser import CHROMIUM, LAUNCH_ARGS, app_server, chromium_available
+from bench.harness import CHROMIUM, LAUNCH_ARGS, app_server, chromium_available
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # The suite checks the demo (illustrative values shown and marked) unless a test asks for "hide";

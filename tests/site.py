@@ -1,13 +1,7 @@
 """The site's URL paths and what each must show: shared by the AppTests and the browser tests."""
+from components.routes import BY_PATH, HOME
 
-# url path -> (page file, minimum number of drawn plotly charts)
-PAGES = {
-    "": ("pages/overview.py", 1),
-    "boroughs": ("pages/boroughs.py", 1),
-    "workforce": ("pages/workforce.py", 2),
-    "remi": ("pages/remi.py", 1),
-    "trust": ("pages/trust.py", 1),
-    "strategy": ("pages/strategy.py", 1),
-    "data": ("pages/data.py", 1),
-}
+# url path ("" for the home page) -> (page file, minimum number of drawn plotly charts)
+MIN_CHARTS = {"overview": 1, "boroughs": 1, "workforce": 2, "remi": 1, "trust": 1, "strategy": 1, "data": 1}
+PAGES = {("" if path == HOME else path): (BY_PATH[path].file, n) for path, n in MIN_CHARTS.items()}
 ORGANISATIONS = ["QMF", "R1H", "RF4", "RQX", "RWK", "RAT", "NEL"]

@@ -16,9 +16,9 @@ import pytest
 from bench import generate as gen
 from bench import run
 from bench.browser_time import p95
+from bench.harness import chromium_available
 from bench.script_time import geometry_bytes
 from data.package import load_package
-from tests.browser import chromium_available
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

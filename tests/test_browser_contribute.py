@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.harness import ARTIFACTS, ROOT, RequestLog, app_server, exceptions, wait_for_app
 from data import validate
-from tests.browser import ARTIFACTS, ROOT, RequestLog, app_server, exceptions, wait_for_app
 from tests.test_browser_pages import axe_violations
 from tests.test_merge import SOURCE_HEADER, SOURCE_ROW, WORKFORCE_HEADER, csv_bytes, workbook_bytes, workforce_rows
 

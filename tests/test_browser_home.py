@@ -1,7 +1,7 @@
 """The real server in Debian Chromium: the home page renders, with no exception and no foreign request."""
 import pytest
 
-from tests.browser import RequestLog, exceptions, wait_for_app
+from bench.harness import RequestLog, exceptions, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ def test_home_page_renders_without_foreign_requests(server, page):
 
 def test_a_shared_link_as_the_first_request_after_a_restart_gets_the_whole_site(browser):
     """Streamlit's legacy pages/ mode must never serve a deep link on its own (no navigation, no header)."""
-    from tests.browser import app_server
+    from bench.harness import app_server
 
     with app_server() as base:
         context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -5,10 +5,9 @@ Screenshots of every page are saved under tests/artifacts/screenshots/ (named in
 """
 from __future__ import annotations
 
-
 import pytest
 
-from tests.browser import ARTIFACTS, ROOT, RequestLog, exceptions, wait_for_app
+from bench.harness import ARTIFACTS, ROOT, RequestLog, exceptions, wait_for_app
 from tests.site import ORGANISATIONS, PAGES
 
 pytestmark = pytest.mark.browser

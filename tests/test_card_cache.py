@@ -1,4 +1,4 @@
-"""Chart cards are built once per package version and view, then only drawn (components.app.built/card)."""
+"""Chart cards are built once per package version and view, then only drawn (components.ui.package_cache.built/card)."""
 from __future__ import annotations
 
 import shutil
@@ -9,11 +9,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from components import catalogue
-import components.app as app_module
-from components.app import card
-from components.deck import parse_deck
-from components.present import build_slide
+import components.ui.package_cache as app_module
+from components.cards import catalogue
+from components.publish.deck import parse_deck
+from components.ui.package_cache import card
+from components.ui.present import build_slide
 from data.package import load_package
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -99,7 +99,7 @@ def test_a_workbook_problem_names_the_sheet_row_and_column_letter(monkeypatch):
     book = workbook_bytes({"workforce": [WORKFORCE_HEADER, *rows], "sources": [SOURCE_HEADER, SOURCE_ROW]})
     at = upload(open_page(monkeypatch), [("figures.xlsx", book)])
     assert at.subheader[0].value == "figures\\.xlsx, sheet workforce"
-    assert ["2", "staff\\_group \\(column C\\)"] == table_rows(at)[0][:2]
+    assert table_rows(at)[0][:2] == ["2", "staff\\_group \\(column C\\)"]
 
 
 @pytest.mark.parametrize("name,data,refusal", [

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components import coverage as cov
+from components.cards import coverage as cov
 from data import derive
 from data.package import load_package
 from data.schema import SHIPPED_PACKAGE
@@ -222,7 +222,7 @@ def test_readme_figures_match_the_data():
     import re
     from pathlib import Path
 
-    from components.coverage import status_counts
+    from components.cards.coverage import status_counts
     from data.package import load_package
     from data.schema import SHIPPED_PACKAGE
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import ARTIFACTS, RequestLog, exceptions, free_port, wait_for_app
+from bench.harness import ARTIFACTS, RequestLog, exceptions, free_port, wait_for_app
 from tests.conftest import IN_CI
 from tests.site import PAGES as ALL_PAGES
 
@@ -297,7 +297,7 @@ def test_javascript_and_css_arrive_compressed_with_long_cache_lifetimes(prod, ki
         if IN_CI:
             pytest.fail("CI=true and Debian's brotli module is missing (apt-get install libnginx-mod-http-brotli-filter)")
         pytest.skip("libnginx-mod-http-brotli-filter not installed")
-    url = dict(zip(("js", "css"), _asset_urls(prod.base)))[kind]
+    url = dict(zip(("js", "css"), _asset_urls(prod.base), strict=True))[kind]
     status, plain_headers, plain = fetch(url, {"Accept-Encoding": "identity"})
     assert status == 200 and plain_headers.get("Content-Encoding") is None
     status, headers, body = fetch(url, {"Accept-Encoding": f"{encoding}, deflate"})

@@ -170,7 +170,7 @@ def test_load_boroughs_frame():
     assert gdf.crs.to_epsg() == 4326
     assert list(gdf["gss_code"]) == ALL_CODES
     nel = gdf[gdf["gss_code"].isin(NEL_BOROUGHS)]
-    assert dict(zip(nel["gss_code"], nel["name"])) == NEL_BOROUGHS
+    assert dict(zip(nel["gss_code"], nel["name"], strict=True)) == NEL_BOROUGHS
 
 
 def test_load_boroughs_returns_copy():

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.text import link, plain, safe_url
+from bench.harness import RequestLog, app_server, exceptions, wait_for_app
+from components.words import link, plain, safe_url
 from data.package import load_package
-from tests.browser import RequestLog, app_server, exceptions, wait_for_app
 from tests.hostile import ATTACKER, HOSTILE_STRINGS, hostile_package, hostile_urls
 from tests.site import PAGES
 
@@ -86,7 +86,7 @@ def test_plain_keeps_the_joiners_that_emoji_and_scripts_need(text):
 def test_chart_downloads_keep_spreadsheet_formulas_from_running():
     import pandas as pd
 
-    from components.cards import ChartCard
+    from components.cards.base import ChartCard
 
     cells = ['=HYPERLINK("https://attacker.invalid","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1",
              "-10.5", "+1.8", "fewer than 5", "a=b"]
@@ -119,7 +119,7 @@ def test_plain_keeps_addresses_in_text_from_becoming_links(text):
 def test_inert_figure_keeps_the_builders_formatting_and_disarms_the_data():
     import plotly.graph_objects as go
 
-    from components.cards import inert_figure
+    from components.cards.base import inert_figure
 
     name = f'<a href="https://{ATTACKER}/html-link">x</a> <span style="font-size:99px">y</span> <b onclick=1>z</b>'
     fig = go.Figure(go.Bar(x=[name, "ok"], y=[1, 2], name=name, customdata=[[name], ["ok"]],

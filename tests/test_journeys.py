@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser import exceptions, wait_for_app
+from bench.harness import exceptions, wait_for_app
 from tests.site import PAGES
 
 HAVERING, BHRUT = "E09000016", "RF4"

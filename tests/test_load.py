@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, LAUNCH_ARGS, app_server
+from bench.harness import CHROMIUM, LAUNCH_ARGS, app_server
 from tests.site import PAGES
 
 pytestmark = pytest.mark.browser

@@ -25,7 +25,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from tests.browser import free_port
+from bench.harness import free_port
 from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parents[1]

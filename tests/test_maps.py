@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components import maps
-from components.cards import STATUS_WORDS
-from components.palette import HIGHLIGHT, ILLUSTRATIVE_LABEL, MUTED, SEQUENTIAL
+from components.cards import maps
+from components.cards.base import STATUS_WORDS
+from components.charts.palette import HIGHLIGHT, ILLUSTRATIVE_LABEL, MUTED, SEQUENTIAL
 from data.derive import borough_measures
 from data.package import load_package
 from data.schema import SHIPPED_PACKAGE
@@ -30,7 +30,7 @@ def frame(values: dict[str, tuple[float, str]], measure_id: str = GM, label: str
     """A small borough_measures-shaped frame: every London borough, values only where given."""
     cents = borough_centroids()
     rows = []
-    for gss, name in zip(cents["gss_code"], cents["name"]):
+    for gss, name in zip(cents["gss_code"], cents["name"], strict=True):
         base = {"gss_code": gss, "name": name, "in_nel": gss in NEL}
         if gss in values:
             v, status = values[gss]
@@ -103,7 +103,7 @@ def test_measure_rows_lists_every_london_borough_nel_first_and_marks_gaps():
     rows = maps.measure_rows(frame(MIXED), GM)
     assert len(rows) == 33 and rows["in_nel"].sum() == 8
     nel = maps.nel_only(rows)
-    assert dict(zip(nel["gss_code"], nel["name"])) == dict(sorted(NEL.items(), key=lambda kv: kv[1]))
+    assert dict(zip(nel["gss_code"], nel["name"], strict=True)) == dict(sorted(NEL.items(), key=lambda kv: kv[1]))
     assert list(rows["in_nel"][:8]) == [True] * 8
     gaps = nel[nel["value"].isna()]
     assert set(gaps["gss_code"]) == set(NEL) - set(MIXED)
@@ -111,7 +111,7 @@ def test_measure_rows_lists_every_london_borough_nel_first_and_marks_gaps():
 
 
 def test_sentence_states_the_chosen_figure_rank_and_benchmarks():
-    f = frame({g: (v, "published") for g, v in zip(NEL, [30.5, 55.1, 46.6, 23.5, 69.2, 63.9, 60.6, 46.8])})
+    f = frame({g: (v, "published") for g, v in zip(NEL, [30.5, 55.1, 46.6, 23.5, 69.2, 63.9, 60.6, 46.8], strict=True)})
     rows = maps.measure_rows(f, GM)
     text = maps.borough_sentence(rows, NEWHAM, info(f), maps.benchmark_rows(BENCH, GM))
     assert text.startswith("In Newham, 69.2% of residents are from the global majority (Census 2021), "
@@ -253,7 +253,7 @@ def test_card_carries_sources_attribution_and_caveats():
     assert "London boundaries" in titles and "Bench source" in titles and "Census table for Newham" in titles
     assert any("Crown copyright" in c for c in card.caveats)
     assert any("Not yet published for" in c and "Havering" in c for c in card.caveats)
-    assert any("North East London: Method not stated." == c for c in card.caveats)
+    assert any(c == "North East London: Method not stated." for c in card.caveats)
     assert card.has_illustrative
     assert "global majority" in card.definition.lower()
 
@@ -323,7 +323,7 @@ def test_deck_card_alt_and_table():
 
 @pytest.fixture(scope="module")
 def shipped():
-    from components.catalogue import _measure_definitions
+    from components.cards.catalogue import _measure_definitions
     from data.derive import area_comparators
     pkg = load_package(SHIPPED_PACKAGE)
     return pkg.tables, borough_measures(pkg.tables), _measure_definitions(pkg.tables), area_comparators(pkg.tables)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from components.text import fmt_number, fmt_percent, fmt_percent_short, fmt_points, fmt_value, round_half_up
+from components.words import fmt_number, fmt_percent, fmt_percent_short, fmt_points, fmt_value, round_half_up
 from data.package import load_package
 from data.schema import SHIPPED_PACKAGE
 
@@ -31,7 +31,7 @@ def test_counts_points_and_missing_values():
 
 def test_a_published_16_5_reads_17_percent_wherever_it_is_written():
     """England's board, WRES 2024 (nhsemployers-wres-2025): 16.5% global majority."""
-    from components.catalogue import build
+    from components.cards.catalogue import build
 
     tables = load_package(SHIPPED_PACKAGE).tables
     texts = []

@@ -1,4 +1,4 @@
-"""components/oplog.py: JSON-lines operator logs. The start-up line (package version and validation
+"""components/ui/oplog.py: JSON-lines operator logs. The start-up line (package version and validation
 summary), one line per table that failed its checks, an uncaught error in a session logged with its
 request id and traceback, and no IP address anywhere. (The same lines from real replicas under
 supervisord: tests/test_supervisor.py.)"""
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import oplog
+from components.ui import oplog
 from data.package import load_package
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +73,7 @@ def test_an_uncaught_error_in_a_session_is_one_json_line_with_a_request_id():
     probe.addFilter(oplog._FILTER)
     error_logger.addHandler(probe)
     try:
-        app = AppTest.from_string("import components.oplog\nraise RuntimeError('broken page for 192.168.4.7')\n")
+        app = AppTest.from_string("import components.ui.oplog\nraise RuntimeError('broken page for 192.168.4.7')\n")
         app.run(timeout=60)
     finally:
         error_logger.removeHandler(probe)

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components import overview as ov
-from components.palette import ILLUSTRATIVE_LABEL
+from components.cards import overview as ov
+from components.charts.palette import ILLUSTRATIVE_LABEL
 from data import derive
 from data.package import load_package
 from data.schema import GLOBAL_MAJORITY_DEFINITION, SHIPPED_PACKAGE
@@ -206,5 +206,10 @@ def test_how_to_read_covers_the_rules():
     text = " ".join(ov.how_to_read())
     assert GLOBAL_MAJORITY_DEFINITION in text and RULE_TEXT in text
     assert "not real data" in text and "not yet published" in text
-    assert [p for p, _, _ in ov.SECTIONS] == ["pages/boroughs.py", "pages/workforce.py", "pages/remi.py",
-                                              "pages/trust.py", "pages/strategy.py", "pages/data.py"]
+
+
+def test_the_overview_lists_every_reading_page_and_not_the_tools():
+    from components.routes import CONTENTS
+
+    assert [r.file for r in CONTENTS] == ["pages/boroughs.py", "pages/workforce.py", "pages/remi.py",
+                                          "pages/trust.py", "pages/strategy.py", "pages/data.py"]

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.text import plain
-from tests.browser import ARTIFACTS, RequestLog, exceptions, wait_for_app
+from bench.harness import ARTIFACTS, RequestLog, exceptions, wait_for_app
+from components.words import plain
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 PAGE = "pages/boroughs.py"

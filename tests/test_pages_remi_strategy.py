@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.palette import ILLUSTRATIVE_LABEL
+from components.charts.palette import ILLUSTRATIVE_LABEL
 from tests.site import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -37,7 +37,7 @@ def notices(at: AppTest) -> list[str]:
 
 
 def unescape(text: str) -> str:
-    """Text as the reader sees it (components.text.plain escapes Markdown characters with a backslash)."""
+    """Text as the reader sees it (components.words.plain escapes Markdown characters with a backslash)."""
     return re.sub(r"\\(.)", r"\1", text)
 
 

@@ -1,12 +1,11 @@
 """Presenter mode: /present?deck=NAME&slide=N opens exactly that slide; bad parameters never break it."""
 from __future__ import annotations
 
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.deck import DeckError, load_decks, parse_deck, presentation_figure
-from tests.browser import ROOT
+from bench.harness import ROOT
+from components.publish.deck import DeckError, load_decks, parse_deck, presentation_figure
 
 APP = str(ROOT / "dashboard.py")
 DECKS, _ = load_decks()
@@ -91,7 +90,7 @@ def test_presentation_figure_is_bigger_and_thicker():
 @pytest.mark.browser
 @pytest.mark.parametrize("width,height", [(1280, 720), (1920, 1080)])
 def test_slides_are_built_for_a_projector(browser, server, width, height):
-    from tests.browser import ARTIFACTS, RequestLog, exceptions, wait_for_app
+    from bench.harness import ARTIFACTS, RequestLog, exceptions, wait_for_app
 
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()

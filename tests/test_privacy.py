@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.harness import RequestLog, app_server, exceptions, wait_for_app
 from data.package import load_package
 from data.suppression import SUPPRESSED_LABEL
-from tests.browser import RequestLog, app_server, exceptions, wait_for_app
 from tests.hostile import read_rows, small_number_package
-
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "reliability"
@@ -190,8 +189,8 @@ CARDS += [(k, {"org": o}) for k in ("representation_trend", "wres_ratios", "wres
 
 
 def card_leaks(tables, tokens, numbers) -> tuple[list[str], int]:
-    from components.catalogue import build
-    from components.cards import inert_figure
+    from components.cards.base import inert_figure
+    from components.cards.catalogue import build
 
     leaks, built = [], 0
     for kind, params in CARDS:

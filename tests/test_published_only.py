@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from components.app import MODE_LINES
+from bench.harness import RequestLog, app_server, exceptions, wait_for_app
+from components.ui.package_cache import MODE_LINES
 from data.package import load_for_site, load_package
-from tests.browser import RequestLog, app_server, exceptions, wait_for_app
 from tests.test_privacy import CHART_DATA, download_all, leaked_numbers, settle, token_re
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,7 +129,7 @@ def test_hide_mode_sends_no_illustrative_value_anywhere(browser, hidden_server, 
 
 
 def test_hide_mode_package_zip_is_published_rows_only_and_validates(tmp_path):
-    from components.coverage import package_zip
+    from components.cards.coverage import package_zip
 
     pkg = load_for_site(PACKAGE, "hide")
     archive = package_zip(pkg)
@@ -146,7 +146,7 @@ def test_hide_mode_package_zip_is_published_rows_only_and_validates(tmp_path):
 
 
 def test_hide_mode_report_has_no_illustrative_value():
-    from components.report import render
+    from components.publish.report import render
 
     tokens, numbers = illustrative_values()
     html = render(load_for_site(PACKAGE, "hide"))

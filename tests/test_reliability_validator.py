@@ -83,7 +83,7 @@ def check_outcome(pkg: Path):
         return code, out, package
     assert code == 1
     assert len(out) == len(package.problems), "one line per problem, never a line broken in two"
-    for line, problem in zip(out, package.problems):
+    for line, problem in zip(out, package.problems, strict=True):
         m = LINE.match(line)
         assert m, f"not a FILE:ROW:COLUMN line: {line[:200]!r}"
         if problem.row is not None and problem.file != MANIFEST:

@@ -6,10 +6,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components.cards import STATUS_WORDS
-from components.palette import ILLUSTRATIVE_LABEL
-from components.remi_charts import (IMPLEMENTATION, illustrative_notice, nel_median, org_choices, remi_long,
-                                    remi_views, small_multiples_card, stages_markdown, year_choices)
+from components.cards.base import STATUS_WORDS
+from components.cards.remi import (
+    IMPLEMENTATION,
+    illustrative_notice,
+    nel_median,
+    org_choices,
+    remi_long,
+    remi_views,
+    small_multiples_card,
+    stages_markdown,
+    year_choices,
+)
+from components.charts.palette import ILLUSTRATIVE_LABEL
 from data.package import load_package
 
 ROOT = Path(__file__).resolve().parents[1]

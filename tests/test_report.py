@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from components.report import render, sections
+from bench.harness import ARTIFACTS, ROOT
+from components.publish.report import render, sections
 from data.package import load_package
-from tests.browser import ARTIFACTS, ROOT
 
 SHIPPED = ROOT / "data" / "nel"
 
@@ -18,7 +18,7 @@ SHIPPED = ROOT / "data" / "nel"
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "index.html"
-    result = subprocess.run([sys.executable, "-m", "components.report", "--output", str(out)], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "components.publish.report", "--output", str(out)], cwd=ROOT,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert re.search(rf"wrote {re.escape(str(out))} \(\d+\.\d MB\)", result.stdout)
@@ -71,7 +71,7 @@ def test_report_opens_from_disk_with_network_blocked(browser, report):
 
 
 def test_sections_use_the_catalogue_kinds():
-    from components.catalogue import KINDS
+    from components.cards.catalogue import KINDS
 
     tables = load_package(SHIPPED).tables
     for section in sections(tables):
@@ -83,7 +83,7 @@ def test_report_survives_a_table_that_fails_its_checks(tmp_path):
     """A REMI stage of 9 fails remi.csv's checks: the report says so where the REMI charts go, and builds."""
     import shutil
 
-    from components.report import render
+    from components.publish.report import render
     from data.package import load_package
 
     bad = tmp_path / "nel"

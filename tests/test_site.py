@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from components.site import Content, Writer, check_files, lite_path
+from bench.harness import CHROMIUM, ROOT, RequestLog, chromium_available
+from components.publish.site import Content, Writer, check_files, lite_path
 from data.package import load_package, published_only
-from tests.browser import CHROMIUM, ROOT, RequestLog, chromium_available
 from tests.conftest import IN_CI
 
 SHIPPED = ROOT / "data" / "nel"
@@ -46,7 +46,7 @@ def build(output: Path, mode: str) -> subprocess.CompletedProcess:
         pytest.skip("Debian chromium not installed")
     env = {**os.environ, "NEL_ILLUSTRATIVE": mode, "NEL_DATA": str(SHIPPED)}
     env.pop("NEL_PUBLIC_URL", None)
-    result = subprocess.run([sys.executable, "-m", "components.site", "--output", str(output)], cwd=ROOT, env=env,
+    result = subprocess.run([sys.executable, "-m", "components.publish.site", "--output", str(output)], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
@@ -323,7 +323,7 @@ def test_static_builds_do_not_load_streamlit():
     import subprocess
     import sys
 
-    code = "import sys, components.site, components.report, components.share; print('streamlit' in sys.modules)"
+    code = "import sys, components.publish.site, components.publish.report, components.publish.share; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-500:]

@@ -16,16 +16,24 @@ import pytest
 import segno
 from streamlit.testing.v1 import AppTest
 
-from components.app import MODE_LINES
-from components.catalogue import build
-from components.deck import (
+from bench.harness import (
+    ARTIFACTS,
+    ROOT,
+    RequestLog,
+    app_server,
+    exceptions,
+    wait_for_app,
+)
+from components.cards.catalogue import build
+from components.publish.deck import (
     SLIDE_FONT_PX,
     DeckError,
     load_decks,
     parse_deck,
     presentation_figure,
 )
-from components.present import (
+from components.ui.package_cache import MODE_LINES
+from components.ui.present import (
     ILLUSTRATIVE_BANNER,
     MIXED_BANNER,
     build_slide,
@@ -35,14 +43,6 @@ from components.present import (
     slide_url,
 )
 from data.package import load_package
-from tests.browser import (
-    ARTIFACTS,
-    ROOT,
-    RequestLog,
-    app_server,
-    exceptions,
-    wait_for_app,
-)
 
 APP = str(ROOT / "dashboard.py")
 PUBLIC = "https://dashboard.example.org"
@@ -86,7 +86,7 @@ def test_wres_slides_show_one_indicator_with_a_row_per_organisation(tables, kind
 
 
 def test_a_slide_kind_with_a_wrong_indicator_gives_a_notice_not_an_error(tables):
-    from components.deck import Slide
+    from components.publish.deck import Slide
 
     class Pkg:  # build_slide reads .tables and .broken
         broken: ClassVar[dict] = {}
@@ -197,10 +197,10 @@ def test_qr_code_only_with_a_public_address_and_when_the_deck_wants_it(monkeypat
     monkeypatch.setenv("NEL_PUBLIC_URL", PUBLIC)
     (qr,) = _qr_targets(_present({"slide": "2"}))
     assert 'data-qr-target="https://dashboard.example.org/present?deck=default&amp;slide=2"' in qr
-    import components.deck
+    import components.publish.deck
 
     no_qr = parse_deck("default", "qr_code: false\nslides:\n  - kind: strategy_progress\n  - kind: remi_all\n")
-    monkeypatch.setattr(components.deck, "load_decks", lambda: ({"default": no_qr}, []))
+    monkeypatch.setattr(components.publish.deck, "load_decks", lambda: ({"default": no_qr}, []))
     at = _present({"slide": "2"})
     assert "Slide 2 of 2" in " ".join(c.value for c in at.caption)
     assert _qr_targets(at) == []

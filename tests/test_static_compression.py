@@ -30,7 +30,7 @@ from pathlib import Path
 import brotli
 import pytest
 
-from tests.browser import ARTIFACTS, exceptions
+from bench.harness import ARTIFACTS, exceptions
 from tests.conftest import IN_CI
 from tests.test_deploy import _distinct_free_ports, browser_page, csp_violations, fetch, open_page
 
@@ -40,7 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy"))
 import prodctl
 
-from components.share import APP_PAGES, PREVIEW_SIZE, page_title
+from components.publish.share import PREVIEW_SIZE, page_title
+from components.routes import ROUTES
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy",
@@ -76,7 +77,7 @@ def prod(request):
     for d in (ARTIFACTS, run_dir, site_dir):
         d.chmod(0o755)
     # Only the preview images of the low-bandwidth site (make site draws them with the pages).
-    drawn = subprocess.run([sys.executable, "-m", "components.share", "--output", str(site_dir)], cwd=ROOT,
+    drawn = subprocess.run([sys.executable, "-m", "components.publish.share", "--output", str(site_dir)], cwd=ROOT,
                            env={**os.environ, "NEL_ILLUSTRATIVE": "hide"}, capture_output=True, text=True,
                            timeout=180)
     assert drawn.returncode == 0, drawn.stderr
@@ -219,7 +220,7 @@ def _meta(page_html: str, attr: str, name: str) -> str | None:
     return html.unescape(m.group(1)) if m else None
 
 
-@pytest.mark.parametrize("app_page", APP_PAGES, ids=[p.url_path for p in APP_PAGES])
+@pytest.mark.parametrize("app_page", ROUTES, ids=[p.url_path for p in ROUTES])
 def test_every_page_has_its_description_and_a_preview_card_with_a_png_of_its_chart(prod, app_page):
     paths = ["/", "/overview"] if app_page.url_path == "overview" else [f"/{app_page.url_path}"]
     for path in paths:
@@ -247,7 +248,7 @@ def test_every_page_has_its_description_and_a_preview_card_with_a_png_of_its_cha
 
 
 def test_the_preview_image_is_the_page_s_own_chart(prod):
-    pngs = {p.url_path: (prod.site_dir / p.image).read_bytes() for p in APP_PAGES}
+    pngs = {p.url_path: (prod.site_dir / p.preview).read_bytes() for p in ROUTES}
     assert pngs["boroughs"] != pngs["overview"] and pngs["workforce"] != pngs["overview"]
     assert pngs["contribute"] == pngs["overview"]        # a page without a chart shows the overview's
 
@@ -263,13 +264,6 @@ def test_robots_txt_allows_every_public_page(prod):
         assert not any(public.startswith(d) for d in disallowed if d), public
     assert headers["X-Content-Type-Options"] == "nosniff"
 
-
-def test_share_titles_are_the_app_s_page_titles():
-    source = (ROOT / "dashboard.py").read_text()
-    pages = {url: title for title, url in
-             re.findall(r'st\.Page\("[^"]+", title="([^"]+)", url_path="([^"]+)"', source)}
-    assert pages == {p.url_path: p.title for p in APP_PAGES}
-    assert "SITE_NAME" in source and 'page_title=f"{page.title} – {SITE_NAME}"' in source
 
 
 # ------------------------------------------------------------------ the benchmark's quick mode

@@ -6,9 +6,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from components.cards import STATUS_WORDS
-from components.strategy_view import (actions_log, actions_notice, progress_card, progress_counts, progress_sentence,
-                                      reported_count, tracker)
+from components.cards.base import STATUS_WORDS
+from components.cards.strategy import (
+    actions_log,
+    actions_notice,
+    progress_card,
+    progress_counts,
+    progress_sentence,
+    reported_count,
+    tracker,
+)
 from data.package import load_package
 
 ROOT = Path(__file__).resolve().parents[1]

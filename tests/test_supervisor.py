@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import ARTIFACTS, wait_for_app
+from bench.harness import ARTIFACTS, wait_for_app
 from tests.conftest import IN_CI
 from tests.test_deploy import (
     COOKIE,

@@ -40,7 +40,7 @@ def test_each_template_has_the_schemas_columns_and_one_marked_example(tables, ta
     rows = read_csv(templates.template_csv(table, tables))
     assert rows[0] == [f["name"] for f in schema_fields(table)]
     assert len(rows) == 2
-    example = dict(zip(rows[0], rows[1]))
+    example = dict(zip(rows[0], rows[1], strict=True))
     assert example["note"].startswith("EXAMPLE ROW")
 
 
@@ -48,7 +48,7 @@ def test_each_template_has_the_schemas_columns_and_one_marked_example(tables, ta
 def test_each_dictionary_describes_every_column(tables, table):
     rows = read_csv(templates.dictionary_csv(table, tables))
     assert rows[0] == ["column", "meaning", "type", "required", "allowed values", "example"]
-    entries = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
+    entries = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     for f in schema_fields(table):
         entry = entries[f["name"]]
         assert entry["meaning"].startswith(f["description"])

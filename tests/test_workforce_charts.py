@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components import workforce_charts as wc
-from components.cards import status_label
-from components.palette import ILLUSTRATIVE_LABEL, MUTED
+from components.cards import workforce as wc
+from components.cards.base import status_label
+from components.charts.palette import ILLUSTRATIVE_LABEL, MUTED
 from data import derive
 from data.package import load_package
 from data.suppression import SUPPRESSED_LABEL

@@ -55,11 +55,11 @@ def read_ts021(path: Path, groups: pd.DataFrame) -> pd.DataFrame:
         frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ImportError_(f"{path}:-:-: cannot read the file as a UTF-8 CSV ({exc})") from exc
-    column = {g: COLUMN_PREFIX + label for g, label in zip(groups["ethnic_group"], groups["census_label"])}
+    column = {g: COLUMN_PREFIX + label for g, label in zip(groups["ethnic_group"], groups["census_label"], strict=True)}
     for needed in (CODE, NAME, TOTAL, *column.values()):
         if needed not in frame.columns:
             raise ImportError_(f"{path}:1:{needed}: missing column: this is not the TS021 layout")
-    parent = dict(zip(groups["ethnic_group"], groups["parent"].fillna("")))
+    parent = dict(zip(groups["ethnic_group"], groups["parent"].fillna(""), strict=True))
     high = [g for g in column if not parent[g]]
     rows = []
     for i, r in frame.iterrows():

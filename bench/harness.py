@@ -1,4 +1,6 @@
-"""Run the real server and drive Debian's Chromium with Playwright (no downloaded browsers)."""
+"""Run the real server and drive Debian's Chromium with Playwright (no downloaded browsers).
+
+Shared by the tests and the benchmarks (which never import tests/)."""
 from __future__ import annotations
 
 import os
@@ -31,9 +33,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(base: str, timeout: float = 60) -> None:
+def wait_healthy(base: str, timeout: float = 60, proc: subprocess.Popen | None = None) -> None:
+    """Wait for Streamlit's health check; give up early when the server process (if given) has exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server at {base} exited with {proc.returncode}")
         try:
             with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
                 if r.read().strip() == b"ok":

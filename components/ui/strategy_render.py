@@ -1,14 +1,14 @@
 """Render the strategy tracker list and the 'you said, together, we did' log (Streamlit).
 
-Every data string goes through components.text.plain(); progress is given in words (a badge with
+Every data string goes through components.words.plain(); progress is given in words (a badge with
 text and no icon), so colour is never the only carrier.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from components.strategy_view import ActionView, PillarView
-from components.text import link, plain
+from components.cards.strategy import ActionView, PillarView
+from components.words import link, plain
 
 
 def render_tracker(pillars: list[PillarView]) -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.cards import ILLUSTRATIVE_NOTICE, ChartCard
-from components.palette import PLOTLY_CONFIG
-from components.text import link, plain
+from components.cards.base import ILLUSTRATIVE_NOTICE, ChartCard
+from components.charts.palette import PLOTLY_CONFIG
+from components.words import link, plain
 
 
 def chart_card(card: ChartCard, *, height: int | None = None) -> None:

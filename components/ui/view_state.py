@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
-from components.text import plain
+from components.words import plain
 
 PARAMS = ("org", "borough", "year", "group", "measure", "area", "deck", "slide")
 MAX_LENGTH = 64

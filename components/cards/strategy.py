@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.cards import ChartCard, sources_for, status_label
-from components.palette import MUTED, SERIES_COLOURS, TEXT, base_layout
+from components.cards.base import ChartCard, sources_for, status_label
+from components.charts.palette import MUTED, SERIES_COLOURS, TEXT, base_layout
 
 NOT_REPORTED = "not yet reported"
 # Progress levels, most advanced first (the bar's stacking order); words, badge colour, bar style.
@@ -132,7 +132,7 @@ def progress_card(commitments: pd.DataFrame, pillars: pd.DataFrame, sources: pd.
     src_ids = list(dict.fromkeys(commitments["source_id"].dropna().astype(str)))
     titles = {}
     if sources is not None:
-        titles = dict(zip(sources["source_id"].astype(str), sources["title"].astype(str)))
+        titles = dict(zip(sources["source_id"].astype(str), sources["title"].astype(str), strict=True))
     drawn = counts[counts["count"] > 0]
     status_by_pillar = commitments.groupby("pillar_id")["status"].agg(
         lambda s: "illustrative" if (s == "illustrative").any() else "published")
@@ -149,7 +149,7 @@ def progress_card(commitments: pd.DataFrame, pillars: pd.DataFrame, sources: pd.
     alt_parts = []
     for p in dict.fromkeys(counts["pillar"]):
         mine = counts[(counts["pillar"] == p) & (counts["count"] > 0)]
-        alt_parts.append(f"{p}: " + ", ".join(f"{n} {progress_word(k).lower()}" for k, n in zip(mine["progress"], mine["count"])))
+        alt_parts.append(f"{p}: " + ", ".join(f"{n} {progress_word(k).lower()}" for k, n in zip(mine["progress"], mine["count"], strict=True)))
     return ChartCard(
         key="strategy-progress", title=title,
         subtitle=f"Commitments in the NHS North East London anti-racist strategy by pillar and reported progress, as at {as_at}",
@@ -243,10 +243,10 @@ class ActionView:
 def actions_log(actions: pd.DataFrame, pillars: pd.DataFrame, organisations: pd.DataFrame | None = None,
                 sources: pd.DataFrame | None = None) -> list[ActionView]:
     """The log, newest first."""
-    pillar_names = dict(zip(pillars["pillar_id"].astype(str), pillars["name"].astype(str)))
+    pillar_names = dict(zip(pillars["pillar_id"].astype(str), pillars["name"].astype(str), strict=True))
     org_names = {} if organisations is None else dict(zip(organisations["ods_code"].astype(str),
-                                                          organisations["name"].astype(str)))
-    titles = {} if sources is None else dict(zip(sources["source_id"].astype(str), sources["title"].astype(str)))
+                                                          organisations["name"].astype(str), strict=True))
+    titles = {} if sources is None else dict(zip(sources["source_id"].astype(str), sources["title"].astype(str), strict=True))
     frame = actions.assign(sort_date=pd.to_datetime(actions["date"], errors="coerce")).sort_values("sort_date", ascending=False)
     out = []
     for a in frame.itertuples():

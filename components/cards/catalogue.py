@@ -11,10 +11,12 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from components import maps, overview, remi_charts, strategy_view
-from components import workforce_charts as wc
-from components.cards import STATUS_WORDS, ChartCard, finding_title
-from components.palette import GUIDE, ILLUSTRATIVE_LABEL, MUTED, SERIES_COLOURS, TEXT, base_layout
+from components.cards import maps, overview
+from components.cards import remi as remi_charts
+from components.cards import strategy as strategy_view
+from components.cards import workforce as wc
+from components.cards.base import STATUS_WORDS, ChartCard, finding_title
+from components.charts.palette import GUIDE, ILLUSTRATIVE_LABEL, MUTED, SERIES_COLOURS, TEXT, base_layout
 from data import derive
 from data import schema as canonical_schema
 from data.package import TableUnavailable

@@ -2,10 +2,10 @@
 a one-sentence description and a preview image (Open Graph), and robots.txt.
 
 Streamlit cannot set meta tags, so nginx writes them into the page's HTML (deploy/prodctl.py render,
-from ``APP_PAGES``). The preview images are PNGs of each page's headline chart, drawn at build time by
+from components.routes). The preview images are PNGs of each page's headline chart, drawn at build time by
 `make site` into build/site/preview/ (served at /lite/preview/), or on their own with
 
-    python -m components.share [--data PATH_OR_URL] [--output build/site]
+    python -m components.publish.share [--data PATH_OR_URL] [--output build/site]
 
 Standard library only at import time: deploy/prodctl.py imports this module.
 """
@@ -14,60 +14,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-SITE_NAME = "NEL Race Equity Dashboard"
-PREVIEW_DIR = "preview"                  # inside build/site, so at /lite/preview/
+from components.routes import PREVIEW_DIR, ROUTES, SITE_NAME, Route
+
 PREVIEW_SIZE = (1200, 630)               # the size chat apps and social networks show a large card at
 ROBOTS_TXT = "User-agent: *\nAllow: /\nDisallow: /_stcore/\nDisallow: /media/\n"   # every page is public
 
 
-@dataclass(frozen=True)
-class AppPage:
-    url_path: str          # dashboard.py's url_path ("overview" is also the home page, /)
-    title: str             # dashboard.py's page title
-    description: str       # meta description and og:description
-    headline: str          # the low-bandwidth page (its default view) whose first chart is the preview ("": the overview's)
-
-    @property
-    def image(self) -> str:
-        """The preview's file name inside build/site."""
-        return f"{PREVIEW_DIR}/{self.url_path}.png"
-
-
-APP_PAGES = [
-    AppPage("overview", "Overview",
-            "How NHS organisations in north east London are doing on race equity: who lives here, who works in "
-            "the NHS here and at what level, with every source.", "overview"),
-    AppPage("boroughs", "Borough map",
-            "Who lives in north east London, by ethnic group (Census 2021): every London borough on a map, NEL's "
-            "eight outlined, with each measure's figures and sources.", "boroughs"),
-    AppPage("workforce", "Workforce and WRES",
-            "Global-majority staff by pay band over the years, and the nine WRES indicators, for the NHS in north "
-            "east London and each of its trusts.", "workforce"),
-    AppPage("remi", "REMI maturity",
-            "Each NHS organisation's self-assessed stage on the Race Equity Maturity Index (REMI), against its "
-            "previous year and the north east London median.", "remi"),
-    AppPage("trust", "Trust profile",
-            "Every workforce race equity measure for one NHS trust in north east London, beside the whole system "
-            "and England.", "trust"),
-    AppPage("strategy", "Strategy tracker",
-            "The NHS North East London anti-racist strategy's five pillars, its commitments and the progress "
-            "reported against each.", "strategy"),
-    AppPage("data", "About the data",
-            "Where every figure comes from, what the words mean, what is published or missing, and downloads of "
-            "every table.", "data"),
-    AppPage("contribute", "Check your figures",
-            "For NHS organisations that publish their figures here: check a file against the dashboard's rules "
-            "before sending it, and download the templates.", ""),
-    AppPage("present", "Presenter mode",
-            "The dashboard's findings as full-screen slides, one chart and one sentence each, for meetings and "
-            "talks.", ""),
-]
-
-
-def page_title(page: AppPage) -> str:
+def page_title(page: Route) -> str:
     """The title the app gives the page (dashboard.py's st.set_page_config)."""
     return f"{page.title} – {SITE_NAME}"
 
@@ -75,12 +30,12 @@ def page_title(page: AppPage) -> str:
 # ---------------------------------------------------------------- preview images (build time)
 
 def headline_cards(site_pages) -> dict[str, object]:
-    """The first drawn chart card of each app page's low-bandwidth page (components.site.Page objects), by
+    """The first drawn chart card of each app page's low-bandwidth page (components.publish.site.Page objects), by
     url_path; pages with none (or no headline page) get the overview's."""
     import plotly.graph_objects as go
 
-    from components.cards import ChartCard
-    from components.site import page_file
+    from components.cards.base import ChartCard
+    from components.publish.site import page_file
 
     first = {}
     for page in site_pages:
@@ -89,7 +44,7 @@ def headline_cards(site_pages) -> dict[str, object]:
             first[page.file] = card
     home = first.get(page_file("overview"))
     out = {}
-    for app_page in APP_PAGES:
+    for app_page in ROUTES:
         fig = (first.get(page_file(app_page.headline)) if app_page.headline else None) or home
         if fig is not None:
             out[app_page.url_path] = fig
@@ -112,7 +67,7 @@ def render_pngs(cards: list) -> list[bytes]:
     import kaleido
     import plotly.graph_objects as go
 
-    from components.site import CHROMIUM
+    from components.publish.site import CHROMIUM
 
     if not os.environ.get("BROWSER_PATH"):
         if not Path(CHROMIUM).exists():
@@ -142,11 +97,11 @@ def preview_files(site_pages) -> dict[str, bytes]:
     cards = headline_cards(site_pages)
     unique = list({id(c): c for c in cards.values()}.values())
     drawn = dict(zip(map(id, unique), render_pngs(unique), strict=True))
-    return {page.image: drawn[id(cards[page.url_path])] for page in APP_PAGES if page.url_path in cards}
+    return {page.preview: drawn[id(cards[page.url_path])] for page in ROUTES if page.url_path in cards}
 
 
 def main(argv: list[str] | None = None) -> int:
-    from components.site import DEFAULT_OUTPUT, Content, hide_illustrative
+    from components.publish.site import DEFAULT_OUTPUT, Content, hide_illustrative
     from data.package import load_for_site, published_only
 
     parser = argparse.ArgumentParser(description="Draw the preview images (Open Graph) of every app page.")

@@ -5,8 +5,8 @@ import os
 
 import streamlit as st
 
-from components.app import SITE_NAME, mode_line, package, showing_illustrative
-
+from components.routes import SITE_NAME
+from components.ui.package_cache import mode_line, package, showing_illustrative
 
 LITE_SETTING = "NEL_LITE_URL"  # where the low-bandwidth pages are served (make serve-prod: /lite/); unset: no link
 
@@ -16,7 +16,7 @@ def lite_link(url_path: str) -> str | None:
     base = os.environ.get(LITE_SETTING, "").strip()
     if not base:
         return None
-    from components.site import LITE_PREFIX, lite_path
+    from components.publish.site import LITE_PREFIX, lite_path
 
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     return base.rstrip("/") + "/" + lite_path("/" + url_path, params).removeprefix(LITE_PREFIX)

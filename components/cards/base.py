@@ -12,10 +12,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.text import HOME_PAGE_NOTE, home_page_only, plain
+from components.words import HOME_PAGE_NOTE, STATUS_WORDS, home_page_only, plain
 from data.suppression import RULE_TEXT, SUPPRESSED_LABEL
-
-STATUS_WORDS = {"published": "Published", "illustrative": "Illustrative (not real data)"}
 
 
 @dataclass
@@ -82,7 +80,7 @@ class ChartCard:
         return self.table.map(lambda v: plain(v) if isinstance(v, str) else v)
 
     @cached_property
-    def _csv(self) -> bytes:  # cards are cached and shared (components.app.built): write the CSV once
+    def _csv(self) -> bytes:  # cards are cached and shared (components.ui.package_cache.built): write the CSV once
         return spreadsheet_safe(self.table).to_csv(index=False).encode("utf-8")
 
 

@@ -18,11 +18,11 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import shapely.geometry
 
-from components.cards import ChartCard, sources_for, status_label
-from components.palette import FONT, GUIDE, HIGHLIGHT, ILLUSTRATIVE_LABEL, MUTED, SEQUENTIAL, TEXT
-from components.text import fmt_number, fmt_percent_short
-from components.text import fmt_value as _fmt_value
-from data.derive import GLOBAL_MAJORITY_MEASURE, TOTAL_MEASURE
+from components.cards.base import ChartCard, sources_for, status_label
+from components.charts.palette import FONT, GUIDE, HIGHLIGHT, ILLUSTRATIVE_LABEL, MUTED, SEQUENTIAL, TEXT
+from components.words import fmt_number, fmt_percent_short
+from components.words import fmt_value as _fmt_value
+from data.derive import GLOBAL_MAJORITY_MEASURE
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from geo.boundaries import ATTRIBUTION, borough_centroids, borough_geojson, load_boroughs
 
@@ -66,7 +66,7 @@ VIEW_LON, VIEW_LAT = (-0.265, 0.35), (51.365, 51.71)
 def nel_boroughs(frame: pd.DataFrame) -> dict[str, str]:
     """GSS code -> name of the NEL boroughs, in alphabetical order of name."""
     nel = frame[frame["in_nel"].fillna(False).astype(bool)].drop_duplicates("gss_code").sort_values("name")
-    return dict(zip(nel["gss_code"].astype(str), nel["name"].astype(str)))
+    return dict(zip(nel["gss_code"].astype(str), nel["name"].astype(str), strict=True))
 
 
 def measure_info(frame: pd.DataFrame, measures: pd.DataFrame | None, measure_id: str) -> dict:
@@ -94,7 +94,7 @@ def measure_rows(frame: pd.DataFrame, measure_id: str) -> pd.DataFrame:
     boroughs["in_nel"] = boroughs["in_nel"].fillna(False).astype(bool)
     have = frame[frame["measure_id"] == measure_id].drop_duplicates("gss_code").set_index("gss_code")
     rows = []
-    for gss, name, in_nel in zip(boroughs["gss_code"].astype(str), boroughs["name"].astype(str), boroughs["in_nel"]):
+    for gss, name, in_nel in zip(boroughs["gss_code"].astype(str), boroughs["name"].astype(str), boroughs["in_nel"], strict=True):
         if gss in have.index and pd.notna(have.at[gss, "value"]):
             r = have.loc[gss]
             rows.append({"gss_code": gss, "name": name, "in_nel": bool(in_nel), "value": float(r["value"]),
@@ -324,7 +324,7 @@ def _shapes() -> dict[str, tuple[tuple, tuple, float]]:
     gdf = load_boroughs()
     areas = gdf.geometry.to_crs("EPSG:27700").area / 1e6
     out = {}
-    for gss, geom, area in zip(gdf["gss_code"], gdf.geometry, areas):
+    for gss, geom, area in zip(gdf["gss_code"], gdf.geometry, areas, strict=True):
         xs: list = []
         ys: list = []
         parts = geom.geoms if geom.geom_type == "MultiPolygon" else [geom]
@@ -341,7 +341,7 @@ def _shapes() -> dict[str, tuple[tuple, tuple, float]]:
 
 
 def _london_names() -> dict[str, str]:
-    return dict(zip(borough_centroids()["gss_code"], borough_centroids()["name"]))
+    return dict(zip(borough_centroids()["gss_code"], borough_centroids()["name"], strict=True))
 
 
 # --- The plotly map ----------------------------------------------------------------------------

@@ -13,9 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.cards import ChartCard, finding_title, sources_for, status_label
-from components.palette import GUIDE, ILLUSTRATIVE_LABEL, SERIES_COLOURS, TEXT, base_layout
-from components.text import link, plain
+from components.cards.base import ChartCard, finding_title, sources_for, status_label
+from components.charts.palette import GUIDE, ILLUSTRATIVE_LABEL, SERIES_COLOURS, TEXT, base_layout
+from components.words import link, plain
 
 DEFAULT_ORG = "QMF"
 IMPLEMENTATION = 3          # "reached Implementation or above"
@@ -62,11 +62,11 @@ def remi_long(remi: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame,
 def domain_order(domains: pd.DataFrame) -> list[tuple[str, str]]:
     """(domain_id, name) in the fixed sort order: the order of the radar's axes."""
     d = domains.sort_values(["sort_order", "domain_id"])
-    return list(zip(d["domain_id"].astype(str), d["name"].astype(str)))
+    return list(zip(d["domain_id"].astype(str), d["name"].astype(str), strict=True))
 
 
 def stage_names(stages: pd.DataFrame) -> dict[int, str]:
-    return {int(s): str(n) for s, n in zip(stages["stage"], stages["name"])}
+    return {int(s): str(n) for s, n in zip(stages["stage"], stages["name"], strict=True)}
 
 
 def org_choices(long: pd.DataFrame, organisations: pd.DataFrame | None = None) -> list[str]:
@@ -172,7 +172,7 @@ def _trace_name(label: str, statuses) -> str:
 def _source_titles(ids, sources: pd.DataFrame | None) -> dict[str, str]:
     if sources is None:
         return {str(i): str(i) for i in ids}
-    titles = dict(zip(sources["source_id"].astype(str), sources["title"].astype(str)))
+    titles = dict(zip(sources["source_id"].astype(str), sources["title"].astype(str), strict=True))
     return {str(i): titles.get(str(i), str(i)) for i in ids}
 
 
@@ -320,7 +320,7 @@ def remi_views(long: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame, 
         caveats.insert(0, "No organisation has published REMI scores: every score here is invented to show the view.")
 
     def describe(frame: pd.DataFrame) -> str:
-        return "; ".join(f"{d} {_stage_text(s, names)}" for d, s in zip(frame["domain"], frame["stage"]))
+        return "; ".join(f"{d} {_stage_text(s, names)}" for d, s in zip(frame["domain"], frame["stage"], strict=True))
 
     alt = (f"Radar chart of REMI stage by domain for {org_name} in {year}{tag}, on a scale from 1 Awareness to "
            f"6 Championing. {year}: {describe(current)}.")
@@ -393,7 +393,7 @@ def dot_plot_figure(current: pd.DataFrame, previous: pd.DataFrame | None, median
             x=x, y=[y + offset for y in ys], mode="markers", name=_trace_name(label, frame["status"]),
             marker=dict(symbol=_symbols(style["symbol"], frame["status"]), size=13, color=style["colour"],
                         line=dict(width=2.5, color=style["colour"])),
-            customdata=[[d, _stage_text(v, names)] for d, v in zip(frame["domain"], x)],
+            customdata=[[d, _stage_text(v, names)] for d, v in zip(frame["domain"], x, strict=True)],
             hovertemplate=f"{label}<br>%{{customdata[0]}}: stage %{{customdata[1]}}<extra></extra>",
         ))
     base_layout(fig, height=120 + 70 * n)
@@ -501,7 +501,7 @@ def small_multiples_card(long: pd.DataFrame, domains: pd.DataFrame, stages: pd.D
            f"the NEL median as a dotted line. " + " ".join(
                f"{org_label(long, o, short=True)}: " + "; ".join(
                    f"{d} {_stage_text(s, names)}" for d, s in zip(_org_year(long, o, year, order)["domain"],
-                                                                 _org_year(long, o, year, order)["stage"])) + "."
+                                                                 _org_year(long, o, year, order)["stage"], strict=True)) + "."
                for o in shown))
     ids = list(rows_["source_id"].dropna().astype(str).unique()) + list(REMI_SOURCES)
     periods = list(dict.fromkeys(rows_["period"].dropna().astype(str)))

@@ -1,6 +1,6 @@
 """The low-bandwidth version: a static, JavaScript-free copy of every public page, for slow phones.
 
-    python -m components.site [--data PATH_OR_URL] [--output build/site] [--app-url https://dashboard.example]
+    python -m components.publish.site [--data PATH_OR_URL] [--output build/site] [--app-url https://dashboard.example]
 
 Every page of the app (overview, boroughs, workforce and REMI for each organisation, each trust profile,
 strategy, about the data) as plain HTML, with the same chart cards from the catalogue as the app, the
@@ -29,21 +29,21 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from components import coverage as cov
-from components import overview
-from components import remi_charts
-from components import workforce_charts as wc
-from components.cards import ILLUSTRATIVE_NOTICE, ChartCard
-from components.catalogue import build
-from components.report import about_html, esc, headlines_html, progress_bar, strategy_html, table_html
-from components.text import MODE_LINES
+from components.cards import coverage as cov
+from components.cards import overview
+from components.cards import remi as remi_charts
+from components.cards import workforce as wc
+from components.cards.base import ILLUSTRATIVE_NOTICE, ChartCard
+from components.cards.catalogue import build
+from components.publish.report import about_html, esc, headlines_html, progress_bar, strategy_html, table_html
+from components.routes import CONTENTS, SITE_NAME
+from components.words import MODE_LINES
 from data import derive
 from data.package import Package, TableUnavailable, illustrative_mode, load_for_site, published_only
 from data.suppression import RULE_TEXT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = ROOT / "build" / "site"
-SITE_NAME = "NEL Race Equity Dashboard"
 LITE_PREFIX = "/lite/"          # where `make serve-prod` (deploy/nginx/site.conf.template) serves build/site
 CHROMIUM = "/usr/bin/chromium"
 # Each chart is drawn twice, at a phone's width (as the app draws it on a phone) and at a desktop's; the page's
@@ -60,7 +60,7 @@ NAV = [("overview", "Overview"), ("boroughs", "Borough map"), ("workforce", "Wor
 CURRENT = " aria-current='page'"
 _ORG_CODE = re.compile(r"^[A-Za-z0-9]{1,16}$")
 ILLUSTRATIVE_WORDS = re.compile(r"illustrative|not real data", re.IGNORECASE)
-# The app's words (components/chart_card.py), for a card with illustrative values.
+# The app's words (components/ui/chart_card.py), for a card with illustrative values.
 ILLUSTRATIVE_NOTE = f'<p class="marked"><strong>{ILLUSTRATIVE_NOTICE[0]}</strong>{ILLUSTRATIVE_NOTICE[1]}</p>'
 
 
@@ -102,7 +102,7 @@ def app_href(app_url: str, page: str, org: str | None = None) -> str:
 
 # ---------------------------------------------------------------- hide mode
 
-# What marks a value as illustrative on a page or in a CSV file (components/cards.py STATUS_WORDS, the
+# What marks a value as illustrative on a page or in a CSV file (components/cards/base.py STATUS_WORDS, the
 # app's card note, the status cell): none of it may be written when NEL_ILLUSTRATIVE=hide.
 MARKINGS = re.compile(r"Illustrative \(not real data\)|Includes illustrative values|illustrative examples|"
                       r"(^|,)\"?illustrative\"?(,|\r?$)", re.IGNORECASE | re.MULTILINE)
@@ -136,7 +136,7 @@ _MD = None
 
 
 def md(text: str, inline: bool = False) -> str:
-    """Markdown written by the app's content functions (data already escaped by components.text.plain)
+    """Markdown written by the app's content functions (data already escaped by components.words.plain)
     as HTML. Raw HTML in it stays text."""
     global _MD
     if _MD is None:
@@ -227,9 +227,8 @@ class Content:
         p.body.append("<h2>How to read this dashboard</h2>")
         p.body += [md(para) for para in overview.how_to_read(not self.hidden)]
         p.body.append("<h2>Sections</h2><ul class='sections'>")
-        for path, label, what in overview.SECTIONS:
-            page = Path(path).stem
-            p.body.append(f"<li><a href='{page_file(page)}'>{esc(label)}</a>: {esc(what)}</li>")
+        for route in CONTENTS:
+            p.body.append(f"<li><a href='{page_file(route.url_path)}'>{esc(route.title)}</a>: {esc(route.blurb)}</li>")
         p.body.append("</ul>")
         return p
 
@@ -655,7 +654,7 @@ def build_site(package: Package, output: Path = DEFAULT_OUTPUT, *, app_url: str 
     drawn = [c for c in cards if isinstance(c.figure, go.Figure)]
     writer = Writer(output, app_url, hidden)
     svgs = render_svgs([c.figure for c in drawn], progress)
-    writer.svgs = {id(c): s for c, s in zip(drawn, svgs)}
+    writer.svgs = {id(c): s for c, s in zip(drawn, svgs, strict=True)}
     for page in pages:
         writer.files[page.file] = writer.page_html(page).encode("utf-8")
     writer.files["site.css"] = CSS.strip().encode("utf-8") + b"\n"

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.cards import ChartCard, sources_for, spreadsheet_safe
-from components.overview import SHORT_GROUP, chart_text
-from components.palette import SEQUENTIAL, TEXT, base_layout
-from components.text import link, plain, source_link
+from components.cards.base import ChartCard, sources_for, spreadsheet_safe
+from components.cards.overview import SHORT_GROUP, chart_text
+from components.charts.palette import SEQUENTIAL, TEXT, base_layout
+from components.words import link, plain, source_link
 from data import derive
 from data import schema as canonical_schema
 from data.package import MANIFEST, Package
@@ -105,14 +105,14 @@ def coverage_long(tables: Tables, shares: pd.DataFrame | None = None) -> pd.Data
     if all(t in tables for t in ("workforce", "staff_groups", "organisations")):
         shares = derive.workforce_shares(tables) if shares is None else shares
         groups = tables["staff_groups"].sort_values("sort_order")
-        measures = [(g, SHORT_GROUP.get(g, lbl)) for g, lbl in zip(groups["staff_group"], groups["label"])]
+        measures = [(g, SHORT_GROUP.get(g, lbl)) for g, lbl in zip(groups["staff_group"], groups["label"], strict=True)]
         cells = _cells(shares, ["staff_group", "ods_code", "year"], "share")
         parts.append(_grid("workforce", measures, _orgs_for(tables, shares["ods_code"]), _years(shares),
                            cells.rename(columns={"staff_group": "measure_id"})))
     if all(t in tables for t in ("wres", "organisations")):
         w = tables["wres"]
         w = w[w["indicator"].between(2, 8)]
-        names = dict(zip(tables["wres_indicators"]["indicator"].astype(int), tables["wres_indicators"]["short_name"])) \
+        names = dict(zip(tables["wres_indicators"]["indicator"].astype(int), tables["wres_indicators"]["short_name"], strict=True)) \
             if "wres_indicators" in tables else {}
         measures = [(str(i), WRES_SHORT.get(i, f"{i} {names.get(i, '')}".strip())) for i in range(2, 9)]
         keyed = w.assign(measure_id=w["indicator"].astype(int).astype(str))
@@ -121,7 +121,7 @@ def coverage_long(tables: Tables, shares: pd.DataFrame | None = None) -> pd.Data
     if all(t in tables for t in ("remi", "remi_domains", "organisations")):
         r = tables["remi"].assign(suppressed=False)
         domains = tables["remi_domains"].sort_values("sort_order")
-        measures = list(zip(domains["domain_id"], domains["name"]))
+        measures = list(zip(domains["domain_id"], domains["name"], strict=True))
         keyed = r.assign(measure_id=r["domain_id"])
         parts.append(_grid("remi", measures, _orgs_for(tables, r["ods_code"]), _years(r),
                            _cells(keyed, ["measure_id", "ods_code", "year"], "stage")))
@@ -208,7 +208,7 @@ def card_sentence(counts: pd.Series, lead: str, what: str) -> str:
 def coverage_orgs(long: pd.DataFrame) -> dict[str, str]:
     """ods_code -> short name, in the organisations table's order."""
     o = long.drop_duplicates("ods_code").sort_values("org_order")
-    return dict(zip(o["ods_code"], o["org"]))
+    return dict(zip(o["ods_code"], o["org"], strict=True))
 
 
 def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.DataFrame) -> ChartCard | None:
@@ -259,7 +259,7 @@ def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.Da
     title = (f"{org}: {n_pub} of {total} {noun} figures {'is' if n_pub == 1 else 'are'} published"
              if n_pub else f"{org}: none of {total} {noun} figures are published yet")
     sentence = card_sentence(counts, f"For {org}", f"{noun} figures for {span}")
-    titles = dict(zip(sources["source_id"].astype(str), sources["title"].astype(str)))
+    titles = dict(zip(sources["source_id"].astype(str), sources["title"].astype(str), strict=True))
     table = pd.DataFrame({
         "Organisation": org, "Measure": part["measure"], "Year": part["year"].astype(str),
         "Coverage": [CELL_WORDS[c] for c in part["cell"]],

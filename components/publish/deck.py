@@ -11,9 +11,9 @@ from pathlib import Path
 import plotly.graph_objects as go
 import yaml
 
-from components.catalogue import KINDS
+from components.cards.catalogue import KINDS
 
-DECKS = Path(__file__).with_name("decks")
+DECKS = Path(__file__).resolve().parents[1] / "decks"
 DEFAULT_DECK = "default"
 
 
@@ -152,9 +152,9 @@ def _radar_for_a_slide(fig: go.Figure) -> None:
     radial = fig.layout.polar.radialaxis
     names = list(radial.ticktext or [])
     values = list(radial.tickvals or [])
-    if names and len(names) == len(values) and all(str(n) != str(v) for n, v in zip(names, values)):
+    if names and len(names) == len(values) and all(str(n) != str(v) for n, v in zip(names, values, strict=True)):
         radial.ticktext = [str(v) for v in values]
-        pairs = [f"{v} {n}" for v, n in zip(values, names)]
+        pairs = [f"{v} {n}" for v, n in zip(values, names, strict=True)]
         rows = [" · ".join(pairs[i:i + 2]) for i in range(0, len(pairs), 2)]
         fig.update_layout(legend_title=dict(text="Stages: " + "<br>".join(rows), side="top"))
 

@@ -6,16 +6,15 @@ worked out against a figure for the year immediately before.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.cards import STATUS_WORDS, ChartCard, Source, finding_title, sources_for, status_label
-from components.palette import ILLUSTRATIVE_LABEL, SERIES_COLOURS, TEXT, base_layout
-from components.text import fmt_number, fmt_percent_short, fmt_points, link, page_link, plain
+from components.cards.base import STATUS_WORDS, ChartCard, Source, finding_title, sources_for, status_label
+from components.charts.palette import ILLUSTRATIVE_LABEL, SERIES_COLOURS, TEXT, base_layout
+from components.words import fmt_number, fmt_percent_short, fmt_points, link, page_link, plain
 from data import derive
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import RULE_TEXT, SUPPRESSED_LABEL
@@ -45,18 +44,10 @@ STATUS_TEXT = {
     "withheld": f"Withheld ({SUPPRESSED_LABEL})",
     "missing": "Not yet published",
 }
-SECTIONS = [  # (page file, link label, what it shows)
-    ("pages/boroughs.py", "Borough map", "Who lives in each of the eight boroughs, by ethnic group (Census 2021), on a map and in a table."),
-    ("pages/workforce.py", "Workforce and WRES", "Global-majority staff by pay band in each trust over time, and the Workforce Race Equality Standard indicators."),
-    ("pages/remi.py", "REMI maturity", "How far each organisation says it has come on the Race Equity Maturity Index."),
-    ("pages/trust.py", "Trust profile", "One organisation's figures on one page, with a link you can share."),
-    ("pages/strategy.py", "Strategy tracker", "The strategy's five pillars, its commitments and what has been reported so far."),
-    ("pages/data.py", "About the data", "Sources, definitions, what is published or missing, downloads of every table, and the accessibility statement."),
-]
 
 
 def fmt_pct(value: float | None) -> str:
-    """A headline: '55%' for a whole number, '53.7%' otherwise (the one formatter, components.text)."""
+    """A headline: '55%' for a whole number, '53.7%' otherwise (the one formatter, components.words)."""
     return fmt_percent_short(value)
 
 
@@ -385,7 +376,7 @@ def _profile_sentence(shown: pd.DataFrame, residents: Headline) -> str:
 
 
 def _profile_table(latest: pd.DataFrame, residents: Headline, sources: pd.DataFrame) -> pd.DataFrame:
-    titles = dict(zip(sources["source_id"].astype(str), sources["title"].astype(str)))
+    titles = dict(zip(sources["source_id"].astype(str), sources["title"].astype(str), strict=True))
     rows = []
     for _, r in latest.iterrows():
         suppressed = bool(r["suppressed"])

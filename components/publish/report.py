@@ -1,6 +1,6 @@
 """The static annual system report: one self-contained HTML file, no server, no network.
 
-    python -m components.report [--data PATH_OR_URL] [--output build/report/index.html]
+    python -m components.publish.report [--data PATH_OR_URL] [--output build/report/index.html]
 
 Every section of the dashboard (overview, boroughs, workforce and WRES, REMI, strategy tracker,
 sources), each chart with its sentence, its data table, its source and the illustrative marking,
@@ -20,17 +20,17 @@ from pathlib import Path
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from components import overview
-from components.cards import ChartCard
-from components.catalogue import build
-from components.coverage import package_date
-from components.text import safe_url
+from components.cards import overview
+from components.cards.base import ChartCard
+from components.cards.catalogue import build
+from components.cards.coverage import package_date
+from components.words import safe_url
 from data import derive
 from data.package import Package, TableUnavailable, load_for_site
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import RULE_TEXT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = ROOT / "build" / "report" / "index.html"
 TITLE = "NHS North East London anti-racist strategy: annual system report"
 

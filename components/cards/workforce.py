@@ -15,10 +15,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.cards import ChartCard, finding_title, sources_for, status_label
-from components.palette import GUIDE, ILLUSTRATIVE_LABEL, MUTED, SERIES_COLOURS, TEXT, base_layout, series_style
-from components.sentences import pct, trend_sentence
-from components.text import fmt_number, fmt_percent, fmt_points, fmt_signed, round_half_up
+from components.cards.base import ChartCard, finding_title, sources_for, status_label
+from components.charts.palette import GUIDE, ILLUSTRATIVE_LABEL, MUTED, SERIES_COLOURS, TEXT, base_layout, series_style
+from components.words import fmt_number, fmt_percent, fmt_points, fmt_signed, round_half_up, trend_sentence
 from data.derive import NATIONAL, SYSTEM, board_gap, combined_status, latest_national, latest_row
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import SUPPRESSED_LABEL
@@ -106,7 +105,7 @@ def _ids(values: Iterable) -> list[str]:
 
 def source_titles(ids, sources: pd.DataFrame) -> str:
     """'Title A; Title B' for a source id or ';'-joined ids (ids themselves when unknown)."""
-    titles = dict(zip(sources["source_id"].astype(str), sources["title"].astype(str)))
+    titles = dict(zip(sources["source_id"].astype(str), sources["title"].astype(str), strict=True))
     return "; ".join(titles.get(i, i) for i in _ids([ids] if isinstance(ids, str) else ids))
 
 
@@ -165,7 +164,7 @@ def missing_text(what: str, place: str, year=None) -> str:
 # --- choices ---------------------------------------------------------------------------------
 
 def org_names(organisations: pd.DataFrame, column: str = "short_name") -> dict[str, str]:
-    return dict(zip(organisations["ods_code"].astype(str), organisations[column].astype(str)))
+    return dict(zip(organisations["ods_code"].astype(str), organisations[column].astype(str), strict=True))
 
 
 def org_choice_names(organisations: pd.DataFrame) -> dict[str, str]:
@@ -173,7 +172,7 @@ def org_choice_names(organisations: pd.DataFrame) -> dict[str, str]:
     ('Barking, Havering and Redbridge University Hospitals NHS Trust (BHRUT)')."""
     out = {}
     for code, name, short in zip(organisations["ods_code"].astype(str), organisations["name"].astype(str),
-                                 organisations["short_name"].astype(str)):
+                                 organisations["short_name"].astype(str), strict=True):
         out[code] = name if short == name or short in name else f"{name} ({short})"
     return out
 
@@ -231,7 +230,7 @@ def wres_years(wres: pd.DataFrame, orgs: Sequence[str]) -> list[int]:
 
 def group_labels(staff_groups: pd.DataFrame) -> dict[str, str]:
     g = staff_groups.sort_values("sort_order")
-    return dict(zip(g["staff_group"].astype(str), g["label"].astype(str)))
+    return dict(zip(g["staff_group"].astype(str), g["label"].astype(str), strict=True))
 
 
 def indicator_guide(meta: pd.DataFrame) -> pd.DataFrame:
@@ -293,14 +292,14 @@ def representation_gap_sentence(shares: pd.DataFrame, org: str, names: Mapping[s
     value, year = float(last["share"]), int(last["year"])
     lead = GROUP_PHRASES.get(focus, f"In the group {label}")
     who = f"{place}'s voting members" if focus == "board" else f"{place} staff"
-    parts = [f"{lead}, {pct(value)} of {who} were from the global majority in {year}"]
+    parts = [f"{lead}, {fmt_percent(value)} of {who} were from the global majority in {year}"]
     whole = _latest_drawn(mine[mine["staff_group"] == "all_staff"])
     if whole is not None and focus != "all_staff":
         parts.append(_compare(value, float(whole["share"]), f"{_whose(org)} whole workforce",
-                              f"{pct(float(whole['share']))} in {int(whole['year'])}"))
+                              f"{fmt_percent(float(whole['share']))} in {int(whole['year'])}"))
     if residents and _num(residents.get("value")) is not None:
         parts.append(_compare(value, float(residents["value"]), _served(org),
-                              f"{pct(float(residents['value']))}, {residents.get('period', 'Census 2021')}"))
+                              f"{fmt_percent(float(residents['value']))}, {residents.get('period', 'Census 2021')}"))
     text = parts[0] + (", " + " and ".join(parts[1:]) if len(parts) > 1 else "") + "."
     return text + note
 
@@ -316,20 +315,20 @@ def representation_trend_card(shares: pd.DataFrame, org: str, names: Mapping[str
     place = _place(names, org)
     groups = list(dict.fromkeys(mine["staff_group"].astype(str)))
     focus = focus if focus in groups else (DEFAULT_FOCUS if DEFAULT_FOCUS in groups else groups[-1])
-    labels = dict(zip(mine["staff_group"].astype(str), mine["group_label"].astype(str)))
+    labels = dict(zip(mine["staff_group"].astype(str), mine["group_label"].astype(str), strict=True))
     fig = go.Figure()
     for i, group in enumerate(groups):
         g = mine[mine["staff_group"] == group].sort_values("year")
         style = series_style(i)
         drawn = ~g["suppressed"].astype(bool) & g["share"].notna()
-        y = [float(v) if ok else None for v, ok in zip(g["share"], drawn)]
+        y = [float(v) if ok else None for v, ok in zip(g["share"], drawn, strict=True)]
         statuses = list(g["status"].astype(str))
         is_focus = group == focus
         last_i = max((k for k, ok in enumerate(drawn) if ok), default=None)
         fig.add_trace(go.Scatter(
             x=[int(v) for v in g["year"]], y=y, mode="lines+markers+text" if is_focus else "lines+markers",
             name=labels[group], legendgroup=labels[group], showlegend=False,
-            text=[pct(v) if is_focus and k == last_i else "" for k, v in enumerate(y)], textposition="top center",
+            text=[fmt_percent(v) if is_focus and k == last_i else "" for k, v in enumerate(y)], textposition="top center",
             textfont=dict(size=14, color=style["colour"]),
             line=dict(color=style["colour"], dash=style["dash"], width=4 if is_focus else 2),
             marker=dict(symbol=[_open(style["symbol"], s) for s in statuses], size=12 if is_focus else 9,
@@ -343,12 +342,12 @@ def representation_trend_card(shares: pd.DataFrame, org: str, names: Mapping[str
     whole = _latest_drawn(mine[mine["staff_group"] == "all_staff"])
     refs = []
     if whole is not None:
-        refs.append((float(whole["share"]), f"Reference: whole workforce {int(whole['year'])}: {pct(float(whole['share']))}",
+        refs.append((float(whole["share"]), f"Reference: whole workforce {int(whole['year'])}: {fmt_percent(float(whole['share']))}",
                      str(whole["status"]), TEXT, "longdash", 2.5))
     res_value = _num(residents.get("value")) if residents else None
     if res_value is not None:
         refs.append((res_value, f"Reference: {'residents of NEL' if org == SYSTEM else 'residents served'},<br>"
-                                f"{residents.get('period', 'Census 2021')}: {pct(res_value)}",
+                                f"{residents.get('period', 'Census 2021')}: {fmt_percent(res_value)}",
                      str(residents.get("status", "published")), GUIDE, "dashdot", 2))
     for value, text, status, colour, dash, width in refs:
         illustrative = status == "illustrative"
@@ -379,7 +378,7 @@ def representation_trend_card(shares: pd.DataFrame, org: str, names: Mapping[str
                  if gap else f"{place}: {SHORT_GROUPS.get(focus, labels[focus])} matches the whole workforce")
         title = finding_title(title, [last["status"], whole["status"]])
     elif last is not None:
-        title = finding_title(f"{place}: {pct(float(last['share']))} of {SHORT_GROUPS.get(focus, labels[focus])} "
+        title = finding_title(f"{place}: {fmt_percent(float(last['share']))} of {SHORT_GROUPS.get(focus, labels[focus])} "
                               f"are from the global majority ({int(last['year'])})", [last["status"]])
     else:
         title = f"{place}: figures for {SHORT_GROUPS.get(focus, labels[focus])} are withheld"
@@ -413,9 +412,9 @@ def representation_trend_card(shares: pd.DataFrame, org: str, names: Mapping[str
     first, last_year = min(years), max(years)
     ref_words = []
     if whole is not None:
-        ref_words.append(f"whole workforce {pct(float(whole['share']))}")
+        ref_words.append(f"whole workforce {fmt_percent(float(whole['share']))}")
     if res_value is not None:
-        ref_words.append(f"residents served {pct(res_value)}")
+        ref_words.append(f"residents served {fmt_percent(res_value)}")
     alt = (f"Line chart: the global-majority share of {len(groups)} staff groups at {place}, {first} to {last_year}, "
            f"one line per group" + (f", with reference lines for the {' and the '.join(ref_words)}" if ref_words else "")
            + f". {sentence}")
@@ -439,7 +438,7 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
     place = _place(names, org)
     orgs = [org] + [c for c in comparators if c != org]
     groups = (shares[["staff_group", "group_label", "sort_order"]].drop_duplicates("staff_group").sort_values("sort_order"))
-    glabels = dict(zip(groups["staff_group"].astype(str), groups["group_label"].astype(str)))
+    glabels = dict(zip(groups["staff_group"].astype(str), groups["group_label"].astype(str), strict=True))
     order = list(glabels)
     fig = _panel_figure([len(order)], [""], top_px=20)
     row_labels: list[dict] = []
@@ -486,7 +485,7 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
         elif _is_true(r["suppressed"]) or pd.isna(r["share"]):
             text = f"{head}: {place} withheld ({SUPPRESSED_LABEL})"
         else:
-            text = f"{head}: {place} <b>{pct(float(r['share']))}</b> ({int(r['year'])})"
+            text = f"{head}: {place} <b>{fmt_percent(float(r['share']))}</b> ({int(r['year'])})"
         _row_label(row_labels, 1, ypos_of[group], text)
     _place_labels(fig, row_labels)
     _status_keys(fig, statuses, row=1)
@@ -500,8 +499,8 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
         hi = max(own, key=lambda t: float(t[1]["share"]))
         lo = min(own, key=lambda t: float(t[1]["share"]))
         title = finding_title(
-            f"{place}: the global-majority share ranges from {pct(float(lo[1]['share']))} ({SHORT_GROUPS.get(lo[0], glabels[lo[0]])}) "
-            f"to {pct(float(hi[1]['share']))} ({SHORT_GROUPS.get(hi[0], glabels[hi[0]])})", [lo[1]["status"], hi[1]["status"]])
+            f"{place}: the global-majority share ranges from {fmt_percent(float(lo[1]['share']))} ({SHORT_GROUPS.get(lo[0], glabels[lo[0]])}) "
+            f"to {fmt_percent(float(hi[1]['share']))} ({SHORT_GROUPS.get(hi[0], glabels[hi[0]])})", [lo[1]["status"], hi[1]["status"]])
     else:
         title = f"{place}: every representation figure is withheld or {NOT_PUBLISHED}"
     bits, missing = [], {}
@@ -512,7 +511,7 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
         if group in withheld_own:
             bits.append(f"{glabels[group]}: {place} withheld ({SUPPRESSED_LABEL}) in {int(r['year'])}")
             continue
-        line = f"{glabels[group]}: {place} {pct(float(r['share']))} ({int(r['year'])})"
+        line = f"{glabels[group]}: {place} {fmt_percent(float(r['share']))} ({int(r['year'])})"
         for code in orgs[1:]:
             c = latest_by.get((code, group))
             if c is None:
@@ -520,7 +519,7 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
             elif _is_true(c["suppressed"]) or pd.isna(c["share"]):
                 line += f", {_place(names, code)} withheld ({SUPPRESSED_LABEL})"
             else:
-                line += f", {_place(names, code)} {pct(float(c['share']))} ({int(c['year'])})"
+                line += f", {_place(names, code)} {fmt_percent(float(c['share']))} ({int(c['year'])})"
         bits.append(line)
     sentence = ("Latest global-majority share of each staff group. " + "; ".join(bits) + ".") if bits else title + "."
     for code, groups_missing in missing.items():
@@ -560,7 +559,7 @@ def _panel_figure(counts: Sequence[int], titles: Sequence[str], row_px: int = RO
     base_layout(fig, height=plot_h + top_px + BOTTOM_PX)
     fig.update_layout(margin=dict(l=10, r=20, t=top_px, b=BOTTOM_PX),
                       legend=dict(y=-80 / plot_h, yanchor="top"))
-    for k, (count, title) in enumerate(zip(counts, titles), start=1):
+    for k, (count, title) in enumerate(zip(counts, titles, strict=True), start=1):
         xa, ya = _axis_names(k)
         if title:
             fig.add_annotation(xref=f"{xa} domain", yref=f"{ya} domain", x=0, y=1, yshift=6, xanchor="left", yanchor="bottom",
@@ -614,7 +613,7 @@ def _wres_rows(wres: pd.DataFrame, orgs: Sequence[str], year: int) -> dict[tuple
     """The year's rows of these organisations by (organisation, indicator, group): one filter, not one per cell."""
     part = wres[(wres["year"] == int(year)) & wres["ods_code"].isin(list(orgs))]
     rows: dict[tuple[str, int, str], pd.Series] = {}
-    for k, key in enumerate(zip(part["ods_code"].astype(str), part["indicator"].astype(int), part["group"].astype(str))):
+    for k, key in enumerate(zip(part["ods_code"].astype(str), part["indicator"].astype(int), part["group"].astype(str), strict=True)):
         if key not in rows:
             rows[key] = part.iloc[k]
     return rows
@@ -944,7 +943,7 @@ def board_gap_card(shares: pd.DataFrame, org: str, names: Mapping[str, str], sou
     fig = go.Figure()
     drawn = ~mine["suppressed"].astype(bool) & mine["value"].notna()
     fig.add_trace(go.Scatter(
-        x=[int(y) for y in mine["year"]], y=[float(v) if ok else None for v, ok in zip(mine["value"], drawn)],
+        x=[int(y) for y in mine["year"]], y=[float(v) if ok else None for v, ok in zip(mine["value"], drawn, strict=True)],
         mode="lines+markers", name=place, line=dict(color=SERIES_COLOURS[0], width=3),
         marker=dict(symbol=[_open("circle", s) for s in mine["status"].astype(str)], size=12, color=SERIES_COLOURS[0],
                     line=dict(width=2, color=SERIES_COLOURS[0])),
@@ -993,7 +992,7 @@ def board_gap_card(shares: pd.DataFrame, org: str, names: Mapping[str, str], sou
             f"{place}: the board's global-majority share was {_points(gap)} {'below' if gap < 0 else 'above'} "
             f"the workforce's in {ty}" if gap else f"{place}: the board matched the workforce in {ty}",
             [*board["status"], *staff["status"]])
-        sentence = (f"In {ty}, {pct(b)} of {boards} were from the global majority, against {pct(s)} of the whole workforce: "
+        sentence = (f"In {ty}, {fmt_percent(b)} of {boards} were from the global majority, against {fmt_percent(s)} of the whole workforce: "
                     f"{_gap_words(gap)}.")
         total = _num(board["total_headcount"].iloc[0])
         if total and org != SYSTEM:
@@ -1100,8 +1099,8 @@ def remi_card(remi: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame, o
     latest = years[-1]
     shown_years = years[-2:]
     dom = domains.sort_values("sort_order")
-    dnames = dict(zip(dom["domain_id"].astype(str), dom["name"].astype(str)))
-    snames = dict(zip(stages["stage"].astype(int), stages["name"].astype(str)))
+    dnames = dict(zip(dom["domain_id"].astype(str), dom["name"].astype(str), strict=True))
+    snames = dict(zip(stages["stage"].astype(int), stages["name"].astype(str), strict=True))
     fig = _panel_figure([len(dnames)], [""], top_px=20, row_px=62)
     row_labels: list[dict] = []
     ypos_of = {d: len(dnames) - 1 - k for k, d in enumerate(dnames)}
@@ -1119,7 +1118,7 @@ def remi_card(remi: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame, o
             mode="markers", name=str(y), showlegend=False,
             marker=dict(symbol=[_open(symbol, s) for s in sub.loc[ok, "status"].astype(str)], size=15 if is_latest else 11,
                         color=colour, line=dict(width=2, color=colour)),
-            customdata=[f"Stage {int(s)}: {snames.get(int(s), '')}, {status_label(st)}" for s, st in zip(sub.loc[ok, "stage"], sub.loc[ok, "status"])],
+            customdata=[f"Stage {int(s)}: {snames.get(int(s), '')}, {status_label(st)}" for s, st in zip(sub.loc[ok, "stage"], sub.loc[ok, "status"], strict=True)],
             hovertemplate=f"{y}: %{{customdata}}<extra></extra>",
         ), row=1, col=1)
         _identity_key(fig, f"{y} ({symbol})", symbol, colour)
@@ -1130,7 +1129,7 @@ def remi_card(remi: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame, o
 
     cur = mine[mine["year"] == latest]
     prev = mine[mine["year"] == shown_years[0]] if len(shown_years) > 1 else mine.iloc[0:0]
-    prev_stage = dict(zip(prev["domain_id"].astype(str), prev["stage"]))
+    prev_stage = dict(zip(prev["domain_id"].astype(str), prev["stage"], strict=True))
     parts = []
     for d in dnames:
         r = cur[cur["domain_id"] == d]

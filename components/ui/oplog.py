@@ -1,6 +1,6 @@
 """Logs an operator can use: one JSON object a line on stderr, from the app and from Streamlit itself.
 
-dashboard.py imports this module once (`import components.oplog`); Python runs it once per process,
+dashboard.py imports this module once (`import components.ui.oplog`); Python runs it once per process,
 so the set-up and the start-up line happen once, whatever the number of sessions and reruns.
 
 Every line has ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``event`` and ``message``. Events:
@@ -195,7 +195,7 @@ def start() -> None:
     """Set up the logs and write the start-up line for the package the app serves."""
     setup()
     try:
-        from components.app import package
+        from components.ui.package_cache import package
 
         note_package(package())
     except Exception:  # noqa: BLE001  (the app must run even if this fails; the error is logged)

@@ -8,10 +8,10 @@ from functools import lru_cache
 
 import segno
 
-from components.cards import STATUS_WORDS, ChartCard
-from components.catalogue import build
-from components.deck import Slide
-from components.view_state import remember
+from components.cards.base import STATUS_WORDS, ChartCard
+from components.cards.catalogue import build
+from components.publish.deck import Slide
+from components.ui.view_state import remember
 from data.package import Package, TableUnavailable
 
 # Static CSS (no data in it). The slide is one screen: a flex column as tall as the window in which the
@@ -106,7 +106,7 @@ NOT_PUBLISHED_NOTICE = "No figures for this slide have been published yet."
 def build_slide(package: Package, slide: Slide, make=None) -> tuple[ChartCard | None, str]:
     """The slide's card, or None and a plain notice (broken data, bad parameters): never an exception.
 
-    ``make(kind, **params)`` builds the card (the app passes its cached ``components.app.card``)."""
+    ``make(kind, **params)`` builds the card (the app passes its cached ``components.ui.package_cache.card``)."""
     try:
         if make is None:
             card = build(package.tables, slide.kind, **slide.params)

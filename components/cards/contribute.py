@@ -12,12 +12,12 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from components import catalogue
-from components import workforce_charts as wc
-from components.cards import ChartCard
+from components.cards import catalogue
+from components.cards import workforce as wc
+from components.cards.base import ChartCard
 from data import schema as canonical_schema
 from data.package import Problem, published_only
-from data.submission import (Current, MergeResult, Part, change_rows, illustrative_hidden, masked_old_values, merge)
+from data.submission import Current, MergeResult, Part, change_rows, illustrative_hidden, masked_old_values, merge
 
 MAX_PROBLEMS_SHOWN = 200   # per file; the rest are counted
 FIRST_PROBLEMS = 10        # shown at once, above the fold; the rest in an expander
@@ -61,7 +61,7 @@ def problems_by_file(problems: list[Problem], letters: Mapping[str, Mapping[str,
     for file, items in groups.items():
         items = sorted(items, key=lambda p: (p.row is not None, p.row or 0))
         shown = items[:MAX_PROBLEMS_SHOWN]
-        rows = [dict(zip(("Row", "Column"), where(p, letters)), Problem=p.message) for p in shown]
+        rows = [dict(zip(("Row", "Column"), where(p, letters), strict=True), Problem=p.message) for p in shown]
         out.append((file, pd.DataFrame(rows, columns=["Row", "Column", "Problem"]), len(items) - len(shown)))
     return out
 

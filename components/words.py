@@ -1,9 +1,11 @@
-"""Make text from the data safe to show: Markdown and HTML in a data file are shown as plain text."""
+"""The words: text from the data made safe to show, the one number formatter, joining and casing, source ids
+and titles, status words, and the sentences beside charts. Pure (no Streamlit, no plotly)."""
 from __future__ import annotations
 
 import math
 import re
 import urllib.parse
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from pandas import NA as pd_NA
@@ -140,3 +142,69 @@ def fmt_value(value: object, unit: str, digits: int = 0, missing: str = NOT_AVAI
     if unit == "percent":
         return fmt_percent(value, digits, missing)
     return fmt_number(value, digits if unit != "count" else 0, missing)
+
+
+# --- Sentences generated from the data (the text alternative beside every chart) ---
+
+def _valid_points(years: Sequence, values: Sequence) -> list[tuple[int, float]]:
+    return [(int(y), float(v)) for y, v in zip(years, values, strict=True) if v is not None and not math.isnan(float(v))]
+
+
+def trend_sentence(subject: str, years: Sequence, values: Sequence, *, unit: str = "%", digits: int = 0) -> str:
+    """'The global-majority share of band 8a and above at Barts Health rose from 27% in 2019 to 40% in 2024.'"""
+    points = _valid_points(years, values)
+    fmt = (lambda v: fmt_percent(v, digits)) if unit == "%" else (lambda v: fmt_number(v, 2))
+    if not points:
+        return f"No figures for {subject} are available to show."
+    if len(points) == 1:
+        y, v = points[0]
+        return f"{subject[0].upper()}{subject[1:]} was {fmt(v)} in {y}; there is only one year of figures."
+    (y0, v0), (y1, v1) = points[0], points[-1]
+    change = v1 - v0
+    threshold = 0.5 if unit == "%" else 0.02
+    if abs(change) < threshold:
+        verb = f"stayed at about {fmt(v1)} between {y0} and {y1}"
+    else:
+        verb = f"{'rose' if change > 0 else 'fell'} from {fmt(v0)} in {y0} to {fmt(v1)} in {y1}"
+    return f"{subject[0].upper()}{subject[1:]} {verb}."
+
+
+# --- Joining, casing, source ids and titles, status words: one copy each, for every card ---
+
+STATUS_WORDS = {"published": "Published", "illustrative": "Illustrative (not real data)"}
+
+
+def join_words(items: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c' ('' for none)."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def cap_first(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def lower_first(text: str, keep: Iterable[str] = ()) -> str:
+    """Lower-case the first letter for use mid-sentence, unless it starts an acronym or a first word in ``keep``
+    (a name: 'Black', 'London')."""
+    if not text or text[:2].isupper() or text.split(" ", 1)[0] in set(keep):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def source_ids(values: object) -> list[str]:
+    """The source ids in a ';'-joined cell or in an iterable of them, in order, once each; blanks and NA skipped."""
+    cells = [values] if isinstance(values, str) or not isinstance(values, Iterable) else values
+    out: list[str] = []
+    for cell in cells:
+        if _missing(cell):
+            continue
+        out += [i for i in str(cell).split(";") if i and i != "<NA>"]
+    return list(dict.fromkeys(out))
+
+
+def source_titles(ids: object, titles: Mapping[str, str]) -> str:
+    """'Title A; Title B' for source ids (see source_ids), each id itself when its title is not known."""
+    return "; ".join(titles.get(i, i) for i in source_ids(ids))

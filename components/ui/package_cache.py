@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components.text import MODE_LINES
+from components.words import MODE_LINES
 from data.package import (
     Package,
     TableUnavailable,
@@ -19,9 +19,8 @@ from data.package import (
     package_fingerprint,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = "data/nel"
-SITE_NAME = "NEL Race Equity Dashboard"
 
 
 def ensure_navigation() -> None:
@@ -48,8 +47,7 @@ def data_source() -> str:
 
 @st.cache_resource(max_entries=4, ttl=600, show_spinner="Loading the data…")
 def _load(source: str, fingerprint: str, mode: str) -> Package:
-    from components import oplog
-
+    from components.ui import oplog
     pkg = load_for_site(source, mode)
     oplog.note_package(pkg, event="package_loaded")  # one log line per package version, for operators
     return pkg
@@ -104,7 +102,7 @@ def built(name: str, build, *params):
 
 
 def card(kind: str, **params):
-    """The catalogue's chart ``kind`` (components/catalogue.py) for these view parameters, built once
+    """The catalogue's chart ``kind`` (components/cards/catalogue.py) for these view parameters, built once
     per package version: the pages, the slides and the report draw every chart the same way."""
     for value in params.values():
         if not isinstance(value, (str, int, float, bool, type(None))):
@@ -113,7 +111,7 @@ def card(kind: str, **params):
 
 
 def _catalogue_card(tables, kind, *items):
-    from components.catalogue import build
+    from components.cards.catalogue import build
     return build(tables, kind, **dict(items))
 
 

@@ -1,0 +1,1 @@
+"""Figure drawing only: prepared frame in, plotly figure out; the palette and shared layout."""
