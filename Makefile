@@ -7,7 +7,7 @@ DATA ?= $(NEL_DATA)
 PORT ?= 8501
 export NEL_DATA
 
-.PHONY: run test validate illustrative report site templates merge bench serve-prod stop-prod clean
+.PHONY: run test lint check validate illustrative report site templates merge bench serve-prod stop-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,18 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# The rules CI checks before the tests (pyproject.toml): ruff (pyflakes, pycodestyle, bugbear, simplify, isort,
+# complexity <= 12), mypy on data/, geo/ and components/, and the import contracts between the layers.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+# While working: lint, then every test that needs no browser (unit tests and AppTests) on both cores.
+# `make test` stays the whole suite.
+check: lint
+	$(BIN)/python -m pytest -m "not browser" -n 2 -q
 
 validate: $(VENV)/.installed-run
 	$(BIN)/python -m data.validate $(DATA)

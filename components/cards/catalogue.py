@@ -5,18 +5,15 @@ it). A deck file or the report names a kind and its parameters; no chart is buil
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from components.cards import maps, overview
+from components.cards import maps, overview, wres_slides
 from components.cards import remi as remi_charts
 from components.cards import strategy as strategy_view
 from components.cards import workforce as wc
-from components.cards.base import STATUS_WORDS, ChartCard, finding_title
-from components.charts.palette import GUIDE, ILLUSTRATIVE_LABEL, MUTED, SERIES_COLOURS, TEXT, base_layout
+from components.cards.base import ChartCard
 from data import derive
 from data import schema as canonical_schema
 from data.package import TableUnavailable
@@ -129,207 +126,19 @@ def strategy_progress(t: Tables) -> ChartCard:
 
 
 # --- Slide kinds: dense charts laid out for a projector (one indicator panel per slide) -------------
-# Built from the page card's own table (the same rows, words and numbers as written there), so a slide
-# never computes a figure a second way; only the layout differs.
-
-_ILLUSTRATIVE_WORDS = STATUS_WORDS["illustrative"]
-
-
-def _raw_status(label) -> str:
-    return "illustrative" if str(label) == _ILLUSTRATIVE_WORDS else "published"
-
-
-def _indicator_rows(card: ChartCard, indicator: int) -> pd.DataFrame:
-    rows = card.table[card.table["Indicator"].astype(str).str.startswith(f"{int(indicator)}. ")]
-    return rows.reset_index(drop=True)
-
-
-def _number(cell) -> float | None:
-    try:
-        return float(str(cell).replace(",", ""))
-    except ValueError:
-        return None
-
 
 def _place_of(t: Tables, org: str) -> str:
     return wc._place(wc.org_names(t["organisations"]), org)
 
 
-def _missing_label(name: str, words) -> str:
-    """'NELFT: not yet published'; England's own words already name it ("England's figure not yet published")."""
-    words = str(words)
-    return words[0].upper() + words[1:] if words.startswith(name) else f"{name}: {words}"
-
-
-def _legend_key(fig: go.Figure, name: str, **marker) -> None:
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip", marker=marker))
-
-
-def _slide_card(card: ChartCard, indicator: int, rows: pd.DataFrame, title: str, sentence: str, fig: go.Figure,
-                alt: str, statuses: list[str]) -> ChartCard:
-    return ChartCard(
-        key=f"{card.key}-ind{int(indicator)}", title=finding_title(title, statuses),
-        subtitle=f"WRES indicator {int(indicator)}: " + card.subtitle.split(": ", 1)[-1], figure=fig, alt=alt,
-        sentence=sentence, table=rows, definition=card.definition, sources=card.sources, period=card.period,
-        caveats=card.caveats,
-    )
-
-
-def _wres_slide_inputs(card: ChartCard | None, indicator: int, allowed: tuple[int, ...]):
-    if int(indicator) not in allowed:
-        raise ValueError(f"indicator must be one of {', '.join(map(str, allowed))}")
-    if card is None:
-        return None
-    rows = _indicator_rows(card, indicator)
-    return rows if len(rows) else None
-
-
 def wres_ratio_slide(t: Tables, org: str = derive.SYSTEM, indicator: int = 2, year: int | None = None) -> ChartCard | None:
-    """One of WRES indicators 2 to 4 on its own: a row per organisation (and England), its figure in the
-    row's label, 95% intervals, the 0.8 to 1.25 guide band and the line at 1."""
-    card = wres_ratios(t, org, year)
-    rows = _wres_slide_inputs(card, indicator, wc.RATIO_INDICATORS)
-    if rows is None:
-        return None
-    england = wc._place(wc.org_names(t["organisations"]), wc.NATIONAL)
-    short = str(rows["Indicator"].iloc[0]).split(". ", 1)[-1]
-    fig, labels, statuses, drawn, xmax = go.Figure(), [], [], [], 2.0
-    for _, r in rows.iterrows():
-        name, value = str(r["Organisation"]), _number(r["Relative likelihood"])
-        when = f" ({r['Year']})" if value is not None and name == england and r["Year"] else ""
-        labels.append(f"{name}: <b>{r['Relative likelihood']}</b>{when}" if value is not None
-                      else _missing_label(name, r["Relative likelihood"]))
-        if value is None:
-            continue
-        status = _raw_status(r["Status"])
-        statuses.append(status)
-        low, high = _number(r["95% interval from"]), _number(r["95% interval to"])
-        xmax = max(xmax, value * 1.15, (high or 0) * 1.05)
-        colour = wc.NATIONAL_COLOUR if name == england else SERIES_COLOURS[0]
-        symbol = ("diamond" if name == england else "circle") + ("-open" if status == "illustrative" else "")
-        fig.add_trace(go.Scatter(
-            x=[value], y=[labels[-1]], mode="markers", showlegend=False, name=name,
-            marker=dict(symbol=symbol, size=24, color=colour, line=dict(width=3, color=colour)),
-            error_x=dict(type="data", symmetric=False, array=[high - value if high is not None else 0],
-                         arrayminus=[value - low if low is not None else 0], color=TEXT, thickness=3, width=10,
-                         visible=low is not None and high is not None),
-            hovertemplate=f"{name}: {r['Relative likelihood']} ({r['Status']})<extra></extra>"))
-        if name != england:
-            drawn.append((name, value))
-    fig.add_vrect(x0=wc.BAND_LOW, x1=wc.BAND_HIGH, fillcolor=MUTED, opacity=0.6, line_width=0, layer="below")
-    fig.add_vline(x=1.0, line=dict(color=GUIDE, width=3))
-    _legend_key(fig, wc.BAND_LABEL, symbol="square", size=24, color=MUTED, line=dict(width=1, color=GUIDE))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="95% interval", line=dict(color=TEXT, width=3)))
-    _legend_key(fig, "England (diamond)", symbol="diamond", size=20, color=wc.NATIONAL_COLOUR)
-    if "illustrative" in statuses:
-        _legend_key(fig, f"{ILLUSTRATIVE_LABEL}: hollow", symbol="circle-open", size=20, color=SERIES_COLOURS[0],
-                    line=dict(width=3, color=SERIES_COLOURS[0]))
-    base_layout(fig, legend_below=False)
-    fig.update_layout(showlegend=True)
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1], range=[-0.6, len(labels) - 0.4],
-                     showgrid=False, ticks="", showline=False)
-    fig.update_xaxes(range=[0, xmax], title_text="Relative likelihood (1 = equal)", showgrid=False, zeroline=False)
-    above = [d for d in drawn if d[1] > wc.BAND_HIGH]
-    place = rows["Organisation"].iloc[0] if len(drawn) == 1 else None
-    year_words = card.key.rsplit("-", 1)[-1]
-    if not drawn:
-        title = f"WRES {year_words}, {short}: no relative likelihood is published"
-    elif place:
-        band = "above" if above else "below" if drawn[0][1] < wc.BAND_LOW else "within"
-        title = f"{place}, WRES {year_words}, {short}: {rows['Relative likelihood'].iloc[0]}, {band} the 0.8 to 1.25 guide range"
-    else:
-        title = (f"{_place_of(t, org)}, WRES {year_words}, {short}: above the 0.8 to 1.25 guide range at "
-                 f"{len(above)} of {len(drawn)} trusts")
-    info = str(rows["Disadvantage when"].iloc[0])
-    sentence = f"{wc.disadvantage_words(info)}." if info else ""
-    if len(drawn) > 1:
-        top = max(drawn, key=lambda d: d[1])
-        sentence += f" Highest: {top[0]} ({next(r['Relative likelihood'] for _, r in rows.iterrows() if r['Organisation'] == top[0])})."
-    national = rows[rows["Organisation"] == england]
-    if len(national) and _number(national["Relative likelihood"].iloc[0]) is not None:
-        sentence += f" England: {national['Relative likelihood'].iloc[0]} ({national['Year'].iloc[0]})."
-    alt = (f"Dot chart of WRES indicator {int(indicator)}, {short}: one row per organisation and England, "
-           f"with a vertical line at 1 (equal likelihood), a grey band for the 0.8 to 1.25 guide range and lines for "
-           f"95% intervals. " + "; ".join(labels).replace("<b>", "").replace("</b>", "") + ".")
-    return _slide_card(card, indicator, rows, title, sentence.strip(), fig, alt, statuses)
+    return wres_slides.wres_ratio_slide(wres_ratios(t, org, year), indicator, england=_place_of(t, wc.NATIONAL),
+                                        system_place=_place_of(t, org))
 
 
 def wres_survey_slide(t: Tables, org: str = derive.SYSTEM, indicator: int = 5, year: int | None = None) -> ChartCard | None:
-    """One of WRES indicators 5 to 8 on its own: global-majority and White staff side by side per row,
-    each figure written beside its marker on the outer side."""
-    card = wres_survey(t, org, year)
-    rows = _wres_slide_inputs(card, indicator, wc.SURVEY_INDICATORS)
-    if rows is None:
-        return None
-    short = str(rows["Indicator"].iloc[0]).split(". ", 1)[-1]
-    worse_when_higher = wc.WORSE_WHEN_HIGHER.get(int(indicator), True)
-    england = wc._place(wc.org_names(t["organisations"]), wc.NATIONAL)
-    fig, labels, statuses, compared, worse = go.Figure(), [], [], 0, 0
-    link_x, link_y = [], []
-    points = {"gm": ([], [], [], [], []), "white": ([], [], [], [], [])}
-    for _, r in rows.iterrows():
-        name = str(r["Organisation"])
-        gm, wh = _number(r["Global majority (%)"]), _number(r["White (%)"])
-        label = name if gm is not None or wh is not None else _missing_label(name, r["Global majority (%)"])
-        labels.append(label)
-        status = _raw_status(r["Status"])
-        if gm is not None or wh is not None:
-            statuses.append(status)
-        for key, value, other in (("gm", gm, wh), ("white", wh, gm)):
-            if value is None:
-                continue
-            xs, ys, texts, positions, symbols = points[key]
-            xs.append(value)
-            ys.append(label)
-            texts.append(f"{r['Global majority (%)' if key == 'gm' else 'White (%)']}%")
-            outer_left = other is not None and (value < other or (value == other and key == "gm"))
-            positions.append("middle left" if outer_left else "middle right")
-            symbols.append(("circle" if key == "gm" else "square") + ("-open" if status == "illustrative" else ""))
-        if gm is not None and wh is not None:
-            link_x += [gm, wh, None]
-            link_y += [label, label, None]
-            if name != england:
-                compared += 1
-                diff = gm - wh
-                worse += bool(diff) and abs(diff) >= 1 and (diff > 0 if worse_when_higher else diff < 0)
-    fig.add_trace(go.Scatter(x=link_x, y=link_y, mode="lines", line=dict(color=GUIDE, width=4), hoverinfo="skip",
-                             showlegend=False))
-    for key, colour, name in (("gm", wc.GM_COLOUR, "Global majority (circle)"), ("white", wc.WHITE_COLOUR, "White (square)")):
-        xs, ys, texts, positions, symbols = points[key]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers+text", name=name, text=texts, textposition=positions,
-                                 cliponaxis=False, textfont=dict(color=TEXT),
-                                 marker=dict(symbol=symbols, size=24, color=colour, line=dict(width=3, color=colour)),
-                                 hovertemplate="%{y}: %{text}<extra>" + name + "</extra>"))
-    if "illustrative" in statuses:
-        _legend_key(fig, f"{ILLUSTRATIVE_LABEL}: hollow", symbol="circle-open", size=20, color=TEXT,
-                    line=dict(width=3, color=TEXT))
-    base_layout(fig, legend_below=False)
-    fig.update_layout(showlegend=True)
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1], range=[-0.6, len(labels) - 0.4],
-                     showgrid=False, ticks="", showline=False)
-    drawn = points["gm"][0] + points["white"][0]
-    low = max(0, math.floor((min(drawn, default=0) - 10) / 10) * 10)  # room for the figures written outside
-    high = min(100, math.ceil((max(drawn, default=100) + 10) / 10) * 10)
-    fig.update_xaxes(range=[low - 0.12 * (high - low), high + 0.12 * (high - low)], tickvals=list(range(low, high + 1, 10)),
-                     ticktext=[f"{v}%" for v in range(low, high + 1, 10)], tickmode="array", showgrid=True, gridcolor="#F0F4F5", zeroline=False,
-                     title_text="% of survey respondents in the group")
-    year_words = card.key.rsplit("-", 1)[-1]
-    if compared == 0:
-        title = f"WRES {year_words}, {short}: no organisation has both groups' figures published"
-    elif compared == 1 and len(rows) <= 2:
-        r = rows.iloc[0]
-        title = (f"{r['Organisation']}, WRES {year_words}, {short}: global majority {r['Global majority (%)']}%, "
-                 f"White {r['White (%)']}%")
-    else:
-        title = f"{_place_of(t, org)}, WRES {year_words}, {short}: global-majority staff fared worse at {worse} of {compared} trusts"
-    info = str(rows["Disadvantage when"].iloc[0])
-    sentence = (f"{wc.disadvantage_words(info)}. " if info else "") + (
-        "'Fared worse' means a difference of at least 1 percentage point in the direction of disadvantage.")
-    alt = (f"Dot chart of WRES indicator {int(indicator)}, {short}: one row per organisation and England, a circle for "
-           f"global-majority staff and a square for White staff, joined by a line. "
-           + "; ".join(f"{r['Organisation']}: global majority {r['Global majority (%)']}, White {r['White (%)']}"
-                       for _, r in rows.iterrows()) + ".")
-    return _slide_card(card, indicator, rows, title, sentence, fig, alt, statuses)
+    return wres_slides.wres_survey_slide(wres_survey(t, org, year), indicator, england=_place_of(t, wc.NATIONAL),
+                                         system_place=_place_of(t, org))
 
 
 KINDS: dict[str, Callable[..., ChartCard | None]] = {
