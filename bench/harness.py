@@ -20,6 +20,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DRAWN_CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg'
+# A plotly chart has drawn something: a trace, or a heatmap's image.
+DRAWN_TRACE = f"{DRAWN_CHART} g.trace, {DRAWN_CHART} .heatmaplayer image"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
@@ -101,7 +103,7 @@ def wait_for_app(page, min_charts: int = 0, timeout: float = 60_000) -> None:
     page.wait_for_function(
         """(n) => {
             const running = document.querySelector('[data-testid="stStatusWidget"]');
-            const drawn = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg g.trace, [data-testid="stPlotlyChart"] .js-plotly-plot .main-svg .heatmaplayer image');
+            const drawn = document.querySelectorAll('""" + DRAWN_TRACE + """');
             const charts = new Set();
             drawn.forEach(t => charts.add(t.closest('[data-testid="stPlotlyChart"]')));
             return !running && charts.size >= n && document.querySelector('h1');

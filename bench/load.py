@@ -697,7 +697,7 @@ async def measure_target(target: str, settings: Settings, reference: dict[str, l
     group = None
     levels = [soak[0]] if soak else settings.levels
     try:
-        for i, count in enumerate(levels):
+        for count in levels:
             if group is None or settings.restart:
                 if group is not None:
                     server.stop()
@@ -926,7 +926,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jitter", type=float, help="the pause varies uniformly by ± this, seconds (default 5)")
     parser.add_argument("--p95-limit", type=float, help="stop a target after a level whose p95 passes this (default 1 s)")
     parser.add_argument("--no-restart", action="store_true", help="keep the server between levels")
-    parser.add_argument("--illustrative", choices=["show", "hide"], help="NEL_ILLUSTRATIVE for the replicas and the reference (default hide, as in production)")
+    parser.add_argument("--illustrative", choices=["show", "hide"],
+                        help="NEL_ILLUSTRATIVE for the replicas and the reference (default hide, as in production)")
     parser.add_argument("--server-config", action="append", default=[], metavar="NAME=VALUE",
                         help="an extra Streamlit option for the replicas, e.g. runner.postScriptGC=false (repeatable)")
     parser.add_argument("--label", help="names this configuration in the report")

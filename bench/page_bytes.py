@@ -5,7 +5,8 @@
 
 Starts one replica (NEL_ILLUSTRATIVE=show, the demo data) and opens every view below in a new session over
 Streamlit's websocket (bench/load.py's handshake), without reporting any cached message, so that every element
-is sent in full, and the same page address whatever the port (share links quote it). Records the SHA-256 of each delta (element or block, by its place on the page) and of the
+is sent in full, and the same page address whatever the port (share links quote it). Records the SHA-256 of each
+delta (element or block, by its place on the page) and of the
 page's navigation. Run both sides from the same folder: widget ids depend on the script's path.
 """
 from __future__ import annotations

@@ -41,6 +41,7 @@ Settings come from the environment (serve-prod.sh sets them; defaults in bracket
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html.parser
 import json
@@ -288,6 +289,30 @@ def _compress_one(job: tuple[str, str]) -> None:
             os.utime(out, ns=(src.stat().st_atime_ns, src.stat().st_mtime_ns))
 
 
+def _copy_static(src: Path, files: list[Path], tmp: Path) -> list[tuple[str, str]]:
+    """Copy the static files into tmp/static/; return (source, copy) for each one worth compressing."""
+    exts = compressible_extensions()
+    jobs = []
+    for path in files:
+        out = tmp / "static" / path.relative_to(src)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, out)             # keeps the mtime: the same Last-Modified as the replicas send
+        if path.suffix.lower() in exts and path.stat().st_size >= GZIP_MIN_LENGTH:
+            jobs.append((str(path), str(out)))
+    return jobs
+
+
+def _compress_all(jobs: list[tuple[str, str]]) -> None:
+    workers = max(1, min(len(os.sched_getaffinity(0)), 4))
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_compress_one, jobs, chunksize=4))
+    else:
+        for job in jobs:
+            _compress_one(job)
+
+
 def precompress() -> Path:
     """Copy the installed Streamlit's static files, with a gzip (level 9) and a brotli (quality 11) copy
     of each one nginx would compress (at least gzip_min_length), into the static cache, once per
@@ -296,7 +321,7 @@ def precompress() -> Path:
     try:
         import brotli  # noqa: F401  (pinned in requirements.txt)
     except ImportError:
-        raise SystemExit("prodctl precompress needs the brotli package: .venv/bin/pip install -r requirements.txt")
+        raise SystemExit("prodctl precompress needs the brotli package: .venv/bin/pip install -r requirements.txt") from None
     src = streamlit_static_dir()
     files = sorted(p for p in src.rglob("*") if p.is_file())
     digest = hashlib.sha256()
@@ -314,22 +339,8 @@ def precompress() -> Path:
             shutil.rmtree(stale, ignore_errors=True)
     tmp = cache / f"{target.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    exts = compressible_extensions()
-    jobs = []
-    for path in files:
-        out = tmp / "static" / path.relative_to(src)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, out)             # keeps the mtime: the same Last-Modified as the replicas send
-        if path.suffix.lower() in exts and path.stat().st_size >= GZIP_MIN_LENGTH:
-            jobs.append((str(path), str(out)))
-    workers = max(1, min(len(os.sched_getaffinity(0)), 4))
-    if workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(workers) as pool:
-            list(pool.map(_compress_one, jobs, chunksize=4))
-    else:
-        for job in jobs:
-            _compress_one(job)
+    jobs = _copy_static(src, files, tmp)
+    _compress_all(jobs)
     for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
         folder.chmod(0o755)
     for path in tmp.rglob("*"):
@@ -374,10 +385,7 @@ def static_location(rd: Path, brotli: bool) -> tuple[str, Path | None]:
 
 def _others_can_reach(path: Path) -> bool:
     """True if every folder down to ``path`` lets other users through (o+x)."""
-    for folder in [*reversed(path.parents), path]:
-        if folder.exists() and not folder.stat().st_mode & 0o001:
-            return False
-    return True
+    return all(not (folder.exists() and not folder.stat().st_mode & 1) for folder in [*reversed(path.parents), path])
 
 
 def user_line(paths: list[Path]) -> str:
@@ -705,18 +713,14 @@ def run_nginx(args: list[str]) -> None:
     port), then become nginx (exec: supervisord supervises the nginx master itself)."""
     stale = orphaned_nginx(nginx_ports())
     for pid in stale:
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGTERM)
-        except OSError:
-            pass
     deadline = time.monotonic() + 5
     while stale and time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in stale):
         time.sleep(0.1)
     for pid in stale:
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
     if stale:
         print(f"prodctl: stopped nginx workers left by a killed master: {stale}", flush=True)
     os.execv(args[0], args)
@@ -730,10 +734,8 @@ def renew_report_headers(reload: bool = True) -> None:
     rd = run_dir()
     write_report_headers(rd, report_path())
     if reload:
-        try:
+        with contextlib.suppress(OSError, ValueError):   # nginx not running: it reads the file when it starts
             os.kill(int((rd / "nginx.pid").read_text().strip()), signal.SIGHUP)
-        except (OSError, ValueError):
-            pass                                # nginx not running: it reads the file when it starts
 
 
 def watch_report(interval: float = 2.0) -> None:
@@ -854,6 +856,34 @@ def port_free(addr: str) -> bool:
         return s.connect_ex((host, int(port))) != 0
 
 
+def _print(value: object) -> None:
+    print(value)
+
+
+def _static_conf() -> None:
+    site = Path(env("PROD_SITE_DIR", str(ROOT / "build" / "site")))
+    sys.stdout.write(static_conf(report_path(), site if site.is_absolute() else ROOT / site))
+
+
+def _supervisor_conf() -> None:
+    supervisor_conf()
+    print(run_dir() / "supervisord.conf")
+
+
+# The commands that need no arguments beyond their name (see the module's docstring).
+COMMANDS = {
+    "render": render,
+    "precompress": lambda: _print(precompress() if precompressed_on() else "PROD_PRECOMPRESSED=off: nothing to do"),
+    "supervisor-conf": _supervisor_conf,
+    "leftovers": lambda: _print("\n".join(map(str, leftovers()))),
+    "csp": lambda: _print(app_csp(fetch(f"http://{replicas()[0]}/"))),
+    "watch-report": watch_report,
+    "report-headers": renew_report_headers,
+    "k8s-headers": lambda: sys.stdout.write(k8s_headers()),
+    "static-conf": _static_conf,
+}
+
+
 def main(argv: list[str]) -> None:
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "wait":
@@ -861,28 +891,10 @@ def main(argv: list[str]) -> None:
         sys.exit(0 if wait_ok(argv[2], float(argv[3]) if len(argv) > 3 else 60, program) else 1)
     elif cmd == "port-free":
         sys.exit(0 if port_free(argv[2]) else 1)
-    elif cmd == "render":
-        render()
-    elif cmd == "precompress":
-        print(precompress() if precompressed_on() else "PROD_PRECOMPRESSED=off: nothing to do")
-    elif cmd == "supervisor-conf":
-        supervisor_conf()
-        print(run_dir() / "supervisord.conf")
     elif cmd == "run-nginx":
         run_nginx(argv[2:])
-    elif cmd == "leftovers":
-        print("\n".join(map(str, leftovers())))
-    elif cmd == "csp":
-        print(app_csp(fetch(f"http://{replicas()[0]}/")))
-    elif cmd == "watch-report":
-        watch_report()
-    elif cmd == "report-headers":
-        renew_report_headers()
-    elif cmd == "k8s-headers":
-        sys.stdout.write(k8s_headers())
-    elif cmd == "static-conf":
-        site = Path(env("PROD_SITE_DIR", str(ROOT / "build" / "site")))
-        sys.stdout.write(static_conf(report_path(), site if site.is_absolute() else ROOT / site))
+    elif cmd in COMMANDS:
+        COMMANDS[cmd]()
     else:
         raise SystemExit(__doc__)
 

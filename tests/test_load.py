@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.harness import CHROMIUM, LAUNCH_ARGS, app_server
+from bench.harness import CHROMIUM, DRAWN_TRACE, LAUNCH_ARGS, app_server
 from tests.site import PAGES
 
 pytestmark = pytest.mark.browser
@@ -39,20 +39,18 @@ WALK = [(path, min_charts) for path, (_, min_charts) in PAGES.items()] + [("pres
 DEADLINE_S = 20 * 60
 PAGE_TIMEOUT_MS = 180_000
 
-FIRST_CHART = """() => !!document.querySelector(
-    '[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg g.trace, [data-testid="stPlotlyChart"] .js-plotly-plot .main-svg .heatmaplayer image')"""
+FIRST_CHART = f"""() => !!document.querySelector('{DRAWN_TRACE}')"""
 DONE = """(n) => {
     const running = document.querySelector('[data-testid="stStatusWidget"]');
     const drawn = new Set();
-    document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg g.trace, [data-testid="stPlotlyChart"] .js-plotly-plot .main-svg .heatmaplayer image')
+    document.querySelectorAll('""" + DRAWN_TRACE + """')
         .forEach(t => drawn.add(t.closest('[data-testid="stPlotlyChart"]')));
     return !running && document.querySelector('h1') && drawn.size >= n;
 }"""
 # After a click in the navigation: the new page's heading is up and one of its charts is drawn.
 NEW_PAGE = """(before) => {
     const h1 = document.querySelector('h1');
-    return h1 && h1.innerText !== before && !!document.querySelector(
-        '[data-testid="stPlotlyChart"] .js-plotly-plot .main-svg g.trace, [data-testid="stPlotlyChart"] .js-plotly-plot .main-svg .heatmaplayer image');
+    return h1 && h1.innerText !== before && !!document.querySelector('""" + DRAWN_TRACE + """');
 }"""
 CHARTS = """() => {
     const all = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));

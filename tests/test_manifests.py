@@ -284,7 +284,8 @@ def test_report_lite_and_metrics_go_to_the_static_server_on_the_same_host():
 
 # ------------------------------------------------------------------ the static server, served for real
 
-REPORT = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Report</title></head><body><h1>Report</h1><script>document.title = "ran";</script></body></html>\n'
+REPORT = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Report</title></head><body><h1>Report</h1>'
+          '<script>document.title = "ran";</script></body></html>\n')
 
 
 def test_the_static_server_serves_report_and_lite_with_their_own_csp(tmp_path):

@@ -31,17 +31,15 @@ import brotli
 import pytest
 
 from bench.harness import ARTIFACTS, exceptions
+from components.publish.share import PREVIEW_SIZE, page_title
+from components.routes import ROUTES
+from deploy import prodctl
 from tests.conftest import IN_CI
 from tests.test_deploy import _distinct_free_ports, browser_page, csp_violations, fetch, open_page
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "deploy"))
-import prodctl
-
-from components.publish.share import PREVIEW_SIZE, page_title
-from components.routes import ROUTES
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "Permissions-Policy",
