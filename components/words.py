@@ -107,7 +107,7 @@ def fmt_number(value: object, digits: int = 0, missing: str = NOT_AVAILABLE) -> 
     """'1,998,679'; '53.7' (digits=1); no sign for zero ('-0.0' reads as '0.0')."""
     if _missing(value):
         return missing
-    q = half_up(float(value), digits)
+    q = half_up(float(value), digits)  # type: ignore[arg-type]  # numbers and numeric strings, as pandas gives them
     if q == 0:
         q = abs(q)
     return f"{q:,.{digits}f}"
@@ -122,7 +122,7 @@ def fmt_percent_short(value: object, missing: str = NOT_AVAILABLE) -> str:
     """A headline figure: '55%' when it is a whole number, else one decimal ('53.7%')."""
     if _missing(value):
         return missing
-    v = float(value)
+    v = float(value)  # type: ignore[arg-type]  # as fmt_number
     return fmt_percent(v, 0 if v == int(v) else 1)
 
 

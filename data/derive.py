@@ -7,7 +7,7 @@ withheld count: a total that would include one is itself withheld.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ SUMMED_NOTE = "Worked out by this dashboard from the ONS counts of the boroughs 
 Tables = Mapping[str, pd.DataFrame]
 
 
-def combined_status(statuses) -> str:
+def combined_status(statuses: Iterable[object]) -> str:
     return "illustrative" if "illustrative" in set(map(str, statuses)) else "published"
 
 
@@ -99,7 +99,8 @@ def resident_group_counts(tables: Tables) -> pd.DataFrame:
 def _shares(counts: pd.DataFrame, measures: pd.DataFrame, key: str) -> pd.DataFrame:
     """Long frame: the counts' key, measure_id, measure, unit, value, status, source_id, period, note."""
     parts = []
-    for mid, label, unit, group in zip(measures["measure_id"], measures["measure"], measures["unit"], measures["ethnic_group"], strict=True):
+    columns = (measures["measure_id"], measures["measure"], measures["unit"], measures["ethnic_group"])
+    for mid, label, unit, group in zip(*columns, strict=True):
         if mid == TOTAL_MEASURE:
             value = counts["total"]
         else:
@@ -173,7 +174,7 @@ def measure_choices(frame: pd.DataFrame) -> dict[str, str]:
     return dict(zip(seen["measure_id"], seen["measure"], strict=True))
 
 
-def residents_share_for(tables: Tables, gss_codes) -> dict | None:
+def residents_share_for(tables: Tables, gss_codes: Iterable[str]) -> dict | None:
     """Global-majority share of the residents of some boroughs (e.g. those a trust serves)."""
     counts = resident_group_counts(tables)
     if counts.empty:
@@ -256,7 +257,7 @@ def board_gap(shares: pd.DataFrame) -> pd.DataFrame:
 
 # --- WRES --------------------------------------------------------------------------------------
 
-def relative_likelihood_interval(n1, d1, n2, d2, z: float = 1.96) -> tuple[float, float] | None:
+def relative_likelihood_interval(n1: float, d1: float, n2: float, d2: float, z: float = 1.96) -> tuple[float, float] | None:
     """95% interval for the ratio (n1/d1)/(n2/d2) by the log method (Katz); None if undefined."""
     try:
         if min(n1, n2) <= 0 or min(d1, d2) <= 0 or n1 > d1 or n2 > d2:
@@ -309,7 +310,7 @@ def wres_long(tables: Tables) -> pd.DataFrame:
     return w.sort_values(["ods_code", "indicator", "year", "group"]).reset_index(drop=True)
 
 
-def latest_national(frame: pd.DataFrame, year: int, **match) -> pd.Series | None:
+def latest_national(frame: pd.DataFrame, year: int, **match: object) -> pd.Series | None:
     """The national (ENG) row for the same measure in the latest year up to ``year``."""
     nat = frame[(frame["ods_code"] == NATIONAL) & (frame["year"] <= year)]
     for k, v in match.items():

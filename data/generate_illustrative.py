@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 SEED = 2025
@@ -26,6 +27,8 @@ TRUSTS = {  # approximate size of the workforce and the all-staff global-majorit
 }
 YEARS = range(2019, 2025)
 ILLUSTRATIVE = {"source_id": "illustrative", "status": "illustrative"}
+Keys = set[tuple[str, ...]]
+Maker = Callable[[Keys], Iterator[dict]]  # the keys that hold published figures -> the invented rows
 
 # Share of the workforce in each group, and the group's global-majority share relative to all staff.
 STAFF_GROUPS = {
@@ -47,7 +50,7 @@ def write(path: Path, fields: list[str], rows: list[dict], key: list[str]) -> No
         w.writerows([{k: r.get(k, "") for k in fields} for r in rows])
 
 
-def regenerate(path: Path, key: list[str], make) -> None:
+def regenerate(path: Path, key: list[str], make: Maker) -> None:
     """Keep published rows, replace the illustrative ones with ``make(published_keys)``."""
     fields, rows = read(path)
     published = [r for r in rows if r["status"] == "published"]
@@ -58,8 +61,8 @@ def regenerate(path: Path, key: list[str], make) -> None:
     write(path, fields, published + made, key)
 
 
-def workforce(rng: random.Random):
-    def make(taken):
+def workforce(rng: random.Random) -> Maker:
+    def make(taken: Keys) -> Iterator[dict]:
         for ods, (size, share0) in TRUSTS.items():
             for i, year in enumerate(YEARS):
                 total = round(size * (1 + 0.02 * i) * rng.uniform(0.98, 1.02))
@@ -86,8 +89,8 @@ WRES_RATES = {
 }
 
 
-def wres(rng: random.Random, staff: dict):
-    def make(taken):
+def wres(rng: random.Random, staff: dict[tuple[str, int], tuple[int, int]]) -> Maker:
+    def make(taken: Keys) -> Iterator[dict]:
         published_cells = {(k[0], k[1], k[2]) for k in taken}
         for ods in TRUSTS:
             for i, year in enumerate(YEARS):
@@ -121,8 +124,8 @@ def wres(rng: random.Random, staff: dict):
     return make
 
 
-def remi(rng: random.Random, domains: list[str]):
-    def make(taken):
+def remi(rng: random.Random, domains: list[str]) -> Maker:
+    def make(taken: Keys) -> Iterator[dict]:
         for ods in ["QMF", *TRUSTS]:
             base = rng.choice([2, 2, 3])
             for year in (2024, 2025):
@@ -146,8 +149,8 @@ ACTIONS = [
 ]
 
 
-def actions(rng: random.Random):
-    def make(taken):
+def actions(rng: random.Random) -> Maker:
+    def make(taken: Keys) -> Iterator[dict]:
         for i, (pillar, ods, said, did) in enumerate(ACTIONS, start=1):
             yield {"action_id": f"illustrative-{i}", "pillar_id": pillar, "ods_code": ods or "",
                    "you_said": said, "we_did": did, "date": f"2025-{3 * i:02d}-15",

@@ -18,7 +18,10 @@ import tempfile
 from pathlib import Path
 
 from data.package import MAX_FILE_BYTES
-from data.submission import Current, Refused, change_summary_text, check
+from data.package_files import Current
+from data.submission import MergeResult, check
+from data.submission_output import change_summary_text
+from data.submission_read import Refused
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -32,32 +35,63 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m data.merge", description=__doc__.split("\n\n")[0])
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m data.merge", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("submission", nargs="+", type=Path, help="CSV files, .xlsx workbooks or .zip packages")
     parser.add_argument("--package", type=Path, default=Path("data/nel"), help="the package folder to merge into")
     parser.add_argument("--dry-run", action="store_true", help="check and print the changes; write nothing")
     parser.add_argument("--replace-published", action="store_true",
                         help="allow the submission to replace rows of a year that already holds published figures")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _uploads(paths: list[Path]) -> list[tuple[str, bytes]] | None:
+    """Each submitted file's name and bytes; None, with the reason printed, if one cannot be read."""
+    uploads = []
+    for path in paths:
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                print(f"{path}:-:-: file is larger than {MAX_FILE_BYTES // 2**20} MB")
+                return None
+            uploads.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            print(f"{path}:-:-: file cannot be read ({exc.strerror or type(exc).__name__})")
+            return None
+    return uploads
+
+
+def _print_problems(result: MergeResult, refusals: int, folder: Path) -> None:
+    for problem in result.problems + result.current_problems:
+        print(problem)
+    n = len(result.problems) + len(result.current_problems) + refusals
+    print(f"{n} problem(s): nothing was changed in {folder}", file=sys.stderr)
+
+
+def _write(result: MergeResult, current: Current, folder: Path, dry_run: bool) -> int:
+    print(change_summary_text(result))
+    changed = {p for p, data in result.files.items() if current.files.get(p) != data}
+    if dry_run:
+        print(f"dry run: {len(changed)} file(s) would change in {folder}; nothing was written")
+        return 0
+    for rel in sorted(changed):
+        _write_atomically(folder / rel, result.files[rel])
+    print(f"merged: {len(changed)} file(s) written in {folder} ({', '.join(sorted(changed)) or 'none'})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     folder = args.package.parent if args.package.name == "datapackage.json" else args.package
     try:
         current = Current.read(str(folder))
     except Exception as exc:  # noqa: BLE001 (a plain line, never a traceback)
         print(f"{folder / 'datapackage.json'}:-:-: the package could not be read ({type(exc).__name__})")
         return 1
-    uploads = []
-    for path in args.submission:
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                print(f"{path}:-:-: file is larger than {MAX_FILE_BYTES // 2**20} MB")
-                return 1
-            uploads.append((path.name, path.read_bytes()))
-        except OSError as exc:
-            print(f"{path}:-:-: file cannot be read ({exc.strerror or type(exc).__name__})")
-            return 1
+    uploads = _uploads(args.submission)
+    if uploads is None:
+        return 1
+    result: MergeResult | None
     try:
         result, refusals = check(current, uploads, limit=MAX_FILE_BYTES,
                                  allow_replace_published=args.replace_published)
@@ -73,21 +107,9 @@ def main(argv: list[str] | None = None) -> int:
             print("-:-:-: nothing to merge")
         return 1
     if refusals or not result.valid:
-        for problem in result.problems + result.current_problems:
-            print(problem)
-        n = len(result.problems) + len(result.current_problems) + len(refusals)
-        print(f"{n} problem(s): nothing was changed in {folder}", file=sys.stderr)
+        _print_problems(result, len(refusals), folder)
         return 1
-
-    print(change_summary_text(result))
-    changed = {p for p, data in result.files.items() if current.files.get(p) != data}
-    if args.dry_run:
-        print(f"dry run: {len(changed)} file(s) would change in {folder}; nothing was written")
-        return 0
-    for rel in sorted(changed):
-        _write_atomically(folder / rel, result.files[rel])
-    print(f"merged: {len(changed)} file(s) written in {folder} ({', '.join(sorted(changed)) or 'none'})")
-    return 0
+    return _write(result, current, folder, args.dry_run)
 
 
 if __name__ == "__main__":

@@ -14,13 +14,14 @@ import csv
 import datetime
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from data import schema as canonical_schema
-from data.package import TYPE_WORDS
+from data.checks import TYPE_WORDS
 from data.reproducible import FIXED_TIME, rezip
 from data.submission import EXAMPLE_MARK
 
@@ -63,7 +64,7 @@ def _foreign_keys(table: str) -> dict[str, tuple[str, str]]:
             for fk in canonical_schema.resources()[table]["schema"].get("foreignKeys", [])}
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -136,7 +137,7 @@ def allowed_text(table: str, column: str, tables: Mapping[str, pd.DataFrame]) ->
     ref = _foreign_keys(table).get(column)
     if codes is not None:
         listed = ", ".join(codes[:MAX_LISTED_CODES]) + (", …" if len(codes) > MAX_LISTED_CODES else "")
-        if "enum" in cons or spec.get("type") == "boolean":
+        if ref is None or "enum" in cons or spec.get("type") == "boolean":
             parts.append(f"one of: {listed}")
         else:
             parts.append(f"a code in {canonical_schema.resources()[ref[0]]['path']}: {listed}")
@@ -208,14 +209,12 @@ ABOUT_LINES = [
 ]
 
 
-def workbook(tables: Mapping[str, pd.DataFrame], table_names=PARTNER_TABLES,
+def workbook(tables: Mapping[str, pd.DataFrame], table_names: Sequence[str] = PARTNER_TABLES,
              rows: Mapping[str, list[Mapping[str, str]]] | None = None) -> bytes:
     """The submission workbook: an About sheet, a sheet per table (the example row, or ``rows``),
     drop-down lists for coded columns, the data dictionary, and the hidden lists the drop-downs use."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.styles import Font
     from openpyxl.writer.excel import ExcelWriter
 
     wb = Workbook()
@@ -226,43 +225,72 @@ def workbook(tables: Mapping[str, pd.DataFrame], table_names=PARTNER_TABLES,
     about.column_dimensions["A"].width = 120
     lists = wb.create_sheet("lists")
     list_col = 0
-    bold, example_font = Font(bold=True), Font(italic=True, color="595959")
-    header_fill = PatternFill("solid", fgColor="DDE7F0")
     for table in table_names:
         ws = wb.create_sheet(table)
-        names = [f["name"] for f in fields(table)]
-        for c, name in enumerate(names, start=1):
-            cell = ws.cell(row=1, column=c, value=name)
-            cell.font, cell.fill = bold, header_fill
-            ws.column_dimensions[get_column_letter(c)].width = max(12, min(40, len(name) + 4))
-        ws.freeze_panes = "A2"
-        body = rows.get(table, []) if rows is not None else [example_row(table, tables)]
-        for r, row in enumerate(body, start=2):
-            for c, name in enumerate(names, start=1):
-                value = _cell_value(table, name, row.get(name, ""))
-                cell = ws.cell(row=r, column=c, value=value)
-                cell.data_type = "s" if isinstance(value, str) else cell.data_type  # text stays text, never a formula
-                if rows is None:
-                    cell.font = example_font
-        for c, name in enumerate(names, start=1):
-            codes = coded_values(table, name, tables)
-            if not codes:
-                continue
-            list_col += 1
-            letter = get_column_letter(list_col)
-            lists.cell(row=1, column=list_col, value=f"{table}.{name}")
-            for r, code in enumerate(codes, start=2):
-                lists.cell(row=r, column=list_col, value=code).data_type = "s"
-            open_list = name == "source_id"  # new sources are added on the sources sheet
-            dv = DataValidation(type="list", formula1=f"=lists!${letter}$2:${letter}${len(codes) + 1}", allow_blank=True,
-                                showErrorMessage=True, errorStyle="warning" if open_list else "stop",
-                                errorTitle="Not in the list",
-                                error=("Add this source on the sources sheet." if open_list else
-                                       "Choose a value from the drop-down list (see the dictionary sheet)."))
-            dv.add(f"{get_column_letter(c)}2:{get_column_letter(c)}{VALIDATED_ROWS}")
-            ws.add_data_validation(dv)
+        _fill_table_sheet(ws, table, rows.get(table, []) if rows is not None else [example_row(table, tables)], rows is None)
+        list_col = _add_drop_downs(ws, lists, list_col, table, tables)
     lists.sheet_state = "hidden"
-    dic = wb.create_sheet("dictionary")
+    _fill_dictionary_sheet(wb.create_sheet("dictionary"), table_names, tables)
+    wb.move_sheet("dictionary", offset=-(len(wb.sheetnames) - 2))
+    wb.properties.created = wb.properties.modified = datetime.datetime(*FIXED_TIME)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()  # not openpyxl's save_workbook, which stamps the time of saving
+    return rezip(buf.getvalue())
+
+
+def _fill_table_sheet(ws: Any, table: str, body: list[Mapping[str, str]], example: bool) -> None:
+    """A table's sheet: the header, then the rows (in grey italics when they are the example row)."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold, example_font = Font(bold=True), Font(italic=True, color="595959")
+    header_fill = PatternFill("solid", fgColor="DDE7F0")
+    names = [f["name"] for f in fields(table)]
+    for c, name in enumerate(names, start=1):
+        cell = ws.cell(row=1, column=c, value=name)
+        cell.font, cell.fill = bold, header_fill
+        ws.column_dimensions[get_column_letter(c)].width = max(12, min(40, len(name) + 4))
+    ws.freeze_panes = "A2"
+    for r, row in enumerate(body, start=2):
+        for c, name in enumerate(names, start=1):
+            value = _cell_value(table, name, row.get(name, ""))
+            cell = ws.cell(row=r, column=c, value=value)
+            cell.data_type = "s" if isinstance(value, str) else cell.data_type  # text stays text, never a formula
+            if example:
+                cell.font = example_font
+
+
+def _add_drop_downs(ws: Any, lists: Any, list_col: int, table: str, tables: Mapping[str, pd.DataFrame]) -> int:
+    """A drop-down list on each coded column of a table's sheet, its values in the next columns of the
+    hidden lists sheet; returns the last lists column used."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for c, name in enumerate((f["name"] for f in fields(table)), start=1):
+        codes = coded_values(table, name, tables)
+        if not codes:
+            continue
+        list_col += 1
+        letter = get_column_letter(list_col)
+        lists.cell(row=1, column=list_col, value=f"{table}.{name}")
+        for r, code in enumerate(codes, start=2):
+            lists.cell(row=r, column=list_col, value=code).data_type = "s"
+        open_list = name == "source_id"  # new sources are added on the sources sheet
+        dv = DataValidation(type="list", formula1=f"=lists!${letter}$2:${letter}${len(codes) + 1}", allow_blank=True,
+                            showErrorMessage=True, errorStyle="warning" if open_list else "stop",
+                            errorTitle="Not in the list",
+                            error=("Add this source on the sources sheet." if open_list else
+                                   "Choose a value from the drop-down list (see the dictionary sheet)."))
+        dv.add(f"{get_column_letter(c)}2:{get_column_letter(c)}{VALIDATED_ROWS}")
+        ws.add_data_validation(dv)
+    return list_col
+
+
+def _fill_dictionary_sheet(dic: Any, table_names: Sequence[str], tables: Mapping[str, pd.DataFrame]) -> None:
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
     r = 1
     for table in table_names:
         dic.cell(row=r, column=1, value=f"Sheet {table} ({canonical_schema.resources()[table]['path']})").font = Font(bold=True, size=13)
@@ -277,15 +305,9 @@ def workbook(tables: Mapping[str, pd.DataFrame], table_names=PARTNER_TABLES,
         r += 1
     for letter, width in zip("ABCDEF", (18, 60, 14, 10, 50, 30), strict=True):
         dic.column_dimensions[letter].width = width
-    wb.move_sheet("dictionary", offset=-(len(wb.sheetnames) - 2))
-    wb.properties.created = wb.properties.modified = datetime.datetime(*FIXED_TIME)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()  # not openpyxl's save_workbook, which stamps the time of saving
-    return rezip(buf.getvalue())
 
 
-def _cell_value(table: str, column: str, text: str):
+def _cell_value(table: str, column: str, text: str) -> int | float | str | None:
     """Numbers as numbers (so Excel does not flag them), everything else as text."""
     if text == "":
         return None

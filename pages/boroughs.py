@@ -1,11 +1,12 @@
 """/boroughs: London's 33 boroughs with NEL's eight outlined, by any borough measure, as a map, a 3D view and a table."""
 import streamlit as st
 
-from components.cards import maps
+from components.cards import residents_map
 from components.cards.overview import serving_line
 from components.ui.chart_card import chart_card
 from components.ui.package_cache import available, built, card, ensure_navigation
 from components.ui.view_state import copy_link_control, view_select
+from data.borough_rows import nel_boroughs
 from data.derive import borough_measures, measure_choices, serving_organisations
 
 ensure_navigation()
@@ -24,17 +25,17 @@ available(*OPTIONAL)  # the page works without them; say so if they failed their
 if ready:
     frame = built("borough_measures", borough_measures)
     choices = measure_choices(frame)
-    boroughs = maps.nel_boroughs(frame)
+    boroughs = nel_boroughs(frame)
     left, right = st.columns(2)
     with left:
-        measure = view_select("measure", list(choices), maps.DEFAULT_MEASURE, "measure", choices.get,
+        measure = view_select("measure", list(choices), residents_map.DEFAULT_MEASURE, "measure", choices.get,
                               help="What the map shades and the 3D view raises.")
     with right:
-        borough = view_select("borough", list(boroughs), maps.DEFAULT_BOROUGH, "borough", boroughs.get,
+        borough = view_select("borough", list(boroughs), residents_map.DEFAULT_BOROUGH, "borough", boroughs.get,
                               help="Outlined in yellow on the map and stated in the sentence below it.")
     if available("organisations", "organisation_boroughs"):
         st.markdown(serving_line(boroughs[borough], built("serving", serving_organisations, borough)))
-    scope = view_select("area", list(maps.TABLE_SCOPES), "nel", "boroughs in the table", maps.TABLE_SCOPES.get,
+    scope = view_select("area", list(residents_map.TABLE_SCOPES), "nel", "boroughs in the table", residents_map.TABLE_SCOPES.get,
                         help="The map always shows all 33 boroughs; the table can list North East London's eight or all of London.")
     copy_link_control("boroughs", {"measure": measure, "borough": borough, "area": scope})
     st.header("Map and table")  # h2 before the cards' h3 titles: headings never skip a level

@@ -1,11 +1,13 @@
 """/data About the data: checks, sources, definitions, coverage, downloads, licences, accessibility and privacy."""
 import streamlit as st
 
+from components.cards import about_data, glossary
 from components.cards import coverage as cov
 from components.ui.chart_card import chart_card, escaped
 from components.ui.package_cache import built, ensure_navigation, package, showing_illustrative
 from components.ui.view_state import remember, view_param
 from components.words import link, plain
+from data import export
 from geo.boundaries import ATTRIBUTION
 
 ensure_navigation()
@@ -22,7 +24,7 @@ if pkg.problems:
                "FILE:ROW:COLUMN and the problem. Tables with problems are not used.", icon="⚠️")
     st.code("\n".join(str(p)[:500] for p in pkg.problems[:500]), language=None, wrap_lines=True)
 else:
-    st.markdown(f"All {len(pkg.tables)} tables passed their checks (data as updated on {plain(cov.package_date(pkg.manifest))}).")
+    st.markdown(f"All {len(pkg.tables)} tables passed their checks (data as updated on {plain(about_data.package_date(pkg.manifest))}).")
 
 sources = pkg.tables.get("sources")
 st.markdown("Publishing your organisation's figures? [Check them before you send them](/contribute), fill in the "
@@ -31,11 +33,11 @@ st.markdown("Publishing your organisation's figures? [Check them before you send
 st.header("Sources", anchor="sources")
 if sources is not None:
     st.markdown("Grade says how close a source is to the publisher: " + "; ".join(
-        f"*{k}*: {v}" for k, v in cov.grade_words(sources).items()) + ".")
-    st.markdown("\n".join(f"- {line}" for line in cov.source_lines(sources)))
+        f"*{k}*: {v}" for k, v in about_data.grade_words(sources).items()) + ".")
+    st.markdown("\n".join(f"- {line}" for line in about_data.source_lines(sources)))
 
 st.header("Definitions", anchor="definitions")
-st.markdown("\n".join(f"- **{term}.** {plain(text)}" for term, text in cov.glossary(showing_illustrative())))
+st.markdown("\n".join(f"- **{term}.** {plain(text)}" for term, text in glossary.glossary(showing_illustrative())))
 
 st.header("Coverage: published, illustrative or missing" if showing_illustrative() else "Coverage: published or missing",
           anchor="coverage")
@@ -66,7 +68,7 @@ if long is not None and len(long):
 st.subheader("Rows in each table")
 st.markdown("Every measurement table, and how many of its rows are published"
             + (" or illustrative." if showing_illustrative() else "."))
-st.table(built("status_counts", lambda t: cov.status_counts(t, cov.table_titles(pkg.manifest))), hide_index=True)
+st.table(built("status_counts", lambda t: cov.status_counts(t, export.table_titles(pkg.manifest))), hide_index=True)
 
 st.header("Downloads", anchor="downloads")
 st.markdown("Each table as the dashboard uses it. Rows carry a **status** column"
@@ -74,36 +76,36 @@ st.markdown("Each table as the dashboard uses it. Rows carry a **status** column
             "Withheld staff counts (fewer than 5) are **empty**, with `suppressed` set to True.")
 
 
-archive = built("package_zip", lambda t: cov.package_zip(package()))
-st.download_button(f"Download the whole data package (zip, {cov.size_text(len(archive))})", archive,
+archive = built("package_zip", lambda t: export.package_zip(package()))
+st.download_button(f"Download the whole data package (zip, {export.size_text(len(archive))})", archive,
                    file_name="nel-race-equity-data.zip", mime="application/zip", key="download-package", on_click="ignore")
 st.markdown("The zip holds every table that passed its checks and a description of each column, in the open "
             "Frictionless Data Package format that standard tools can read and check. Rows with withheld counts are "
             "left out of it.")
-titles = cov.table_titles(pkg.manifest)
-csvs = built("table_csvs", lambda t: {name: cov.table_csv(frame) for name, frame in t.items()})
+titles = export.table_titles(pkg.manifest)
+csvs = built("table_csvs", lambda t: {name: export.table_csv(frame) for name, frame in t.items()})
 items = list(pkg.tables.items())
 for start in range(0, len(items), 2):  # rows of two, so a phone lists them in order
     for (name, frame), column in zip(items[start:start + 2], st.columns(2), strict=False):  # the last row may be short
         data = csvs[name]
         column.download_button(
-            plain(f"{titles.get(name, name)} ({name}.csv, {len(frame):,} rows, {cov.size_text(len(data))})"), data,
+            plain(f"{titles.get(name, name)} ({name}.csv, {len(frame):,} rows, {export.size_text(len(data))})"), data,
             file_name=f"{name}.csv", mime="text/csv", key=f"download-table-{name}", on_click="ignore",
             width="stretch", wrap=True)
 
 st.header("Licences and attribution", anchor="licences")
-lines = [f"- This data package: {lic}" for lic in cov.package_licences(pkg.manifest)]
+lines = [f"- This data package: {lic}" for lic in about_data.package_licences(pkg.manifest)]
 lines += [f"- Borough boundaries: {plain(ATTRIBUTION)}",
           "- Built with Streamlit, plotly, pandas, geopandas and pydeck, under their open-source licences."]
 st.markdown("\n".join(lines))
 if sources is not None:
     st.markdown("Each source keeps its own licence (listed with it under [Sources](#sources)):")
-    for lic, names in cov.licence_groups(sources):
+    for lic, names in about_data.licence_groups(sources):
         with st.expander(plain(f"{lic}: {len(names)} source{'s' if len(names) != 1 else ''}")):
             st.markdown("\n".join(f"- {plain(n)}" for n in names))
 
 st.header("Accessibility statement", anchor="accessibility")
-text = cov.ACCESSIBILITY
+text = about_data.ACCESSIBILITY
 st.markdown(text["intro"])
 st.markdown(text["status"])
 st.subheader("How it is tested")
@@ -114,4 +116,4 @@ st.subheader("Reporting a problem")
 st.markdown(text["report"].format(link=link("NHS North East London website", text["report_url"])))
 
 st.header("Privacy", anchor="privacy")
-st.markdown(cov.PRIVACY)
+st.markdown(about_data.PRIVACY)

@@ -1,13 +1,15 @@
 """/ Overview: what the dashboard is, the headline figures with their sources, how to read it, and the way in to every section."""
 import streamlit as st
 
-from components.cards import maps
-from components.cards.overview import figure_with_source, headline_caption, headlines, how_to_read, serving_line
+from components.cards.glossary import how_to_read
+from components.cards.overview import figure_with_source, headline_caption, headlines, serving_line
+from components.cards.residents_map import DEFAULT_BOROUGH, DEFAULT_MEASURE
 from components.routes import CONTENTS, SITE_NAME
 from components.ui.chart_card import chart_card
 from components.ui.package_cache import available, built, card, ensure_navigation, package, showing_illustrative
 from components.ui.view_state import view_select
 from components.words import page_link, plain
+from data.borough_rows import measure_rows, nel_boroughs
 from data.derive import borough_measures, serving_organisations
 
 ensure_navigation()
@@ -27,10 +29,10 @@ st.header("Your borough")
 if available("boroughs", "population", "ethnic_groups", "measures", "borough_measures", "sources", "organisations",
              "organisation_boroughs"):
     frame = built("borough_measures", borough_measures)
-    boroughs = maps.nel_boroughs(frame)
-    borough = view_select("borough", list(boroughs), maps.DEFAULT_BOROUGH, "borough", boroughs.get,
+    boroughs = nel_boroughs(frame)
+    borough = view_select("borough", list(boroughs), DEFAULT_BOROUGH, "borough", boroughs.get,
                           help="One of the eight boroughs the NHS in north east London serves.")
-    rows = maps.measure_rows(frame, maps.DEFAULT_MEASURE)
+    rows = measure_rows(frame, DEFAULT_MEASURE)
     st.markdown(figure_with_source(card("residents_map", borough=borough).sentence,
                                    rows.loc[rows["gss_code"] == borough, "source_id"], package().tables["sources"]))
     serving = built("serving", serving_organisations, borough)

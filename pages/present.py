@@ -1,10 +1,13 @@
 """/present?deck=NAME&slide=N: one chart per slide, built for screen-sharing to a room."""
+from contextlib import nullcontext
+
 import streamlit as st
 
 from components.charts.palette import PLOTLY_CONFIG
-from components.publish.deck import DEFAULT_DECK, load_decks, presentation_figure
+from components.publish.deck import DEFAULT_DECK, finding_beside, load_decks, presentation_figure
 from components.ui.package_cache import built, card, ensure_navigation, mode_line, package
 from components.ui.present import (
+    FINDING_BESIDE_CSS,
     NOT_PUBLISHED_NOTICE,
     PRESENTER_CSS,
     banner_html,
@@ -46,11 +49,13 @@ if slide is None:
 else:
     figure = built("presentation_figure", lambda t, kind, *params: presentation_figure(card(kind, **dict(params)).figure),
                    chosen.kind, *sorted(chosen.params.items()))
-    with st.container(key="slide-chart"):
-        st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, alt=slide.alt, key=f"slide-{name}-{number}",
-                        height="stretch")
-    with st.container(key="slide-finding"):
-        st.markdown(plain(slide.sentence))
+    beside = finding_beside(figure)
+    with st.container(key="slide-body") if beside else nullcontext():
+        with st.container(key="slide-chart"):
+            st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, alt=slide.alt, key=f"slide-{name}-{number}",
+                            height="stretch")
+        with st.container(key="slide-finding"):
+            st.markdown(plain(slide.sentence))
 
 with st.container(horizontal=True, key="slide-controls", gap="small"):
     st.button("First slide", on_click=go_to, args=(name, 1, total), disabled=number == 1, shortcut="Home",
@@ -75,3 +80,5 @@ with st.container(key="slide-keys"):
               shortcut="Space", key="slide-next-space")
     st.button("Previous slide (PageUp)", on_click=go_to, args=(name, number - 1, total), disabled=number == 1,
               shortcut="PageUp", key="slide-previous-pageup")
+    if slide is not None and beside:  # here, where it takes no room on the slide
+        st.html(FINDING_BESIDE_CSS)

@@ -1,13 +1,13 @@
 """/trust?org=ODS: every workforce race equity measure for one organisation, beside NEL and England."""
 import streamlit as st
 
-from components.cards import coverage as cov
+from components.cards import glossary
 from components.cards import workforce as wc
 from components.ui.chart_card import chart_or_notice, escaped
 from components.ui.package_cache import available, built, card, ensure_navigation, package, showing_illustrative
 from components.ui.view_state import copy_link_control, view_param, view_select
 from components.words import page_link, plain
-from data import derive
+from data import derive, selection
 
 ensure_navigation()
 
@@ -19,14 +19,14 @@ def show_card(chart, what, place, year=None):
 st.title("Trust profile")
 st.markdown("Every workforce race equity measure in this dashboard for one organisation, beside the NEL system and "
             "England. Staff networks can share a link that opens their own organisation's view.")
-st.markdown("Words used here. " + cov.terms_line("Global majority", "Band 8a and above", "VSM", "Board", "WRES",
+st.markdown("Words used here. " + glossary.terms_line("Global majority", "Band 8a and above", "VSM", "Board", "WRES",
                                                  "Relative likelihood", "Guide range", "REMI stage"))
 t = package().tables
 if not available("organisations", "sources"):
     st.stop()
-names, full = wc.org_names(t["organisations"]), wc.org_names(t["organisations"], "name")
-org = view_select("org", wc.org_choices(t, include_icb=True), "R1H", "organisation",
-                  wc.org_choice_names(t["organisations"]).get)
+names, full = selection.org_names(t["organisations"]), selection.org_names(t["organisations"], "name")
+org = view_select("org", selection.org_choices(t, include_icb=True), "R1H", "organisation",
+                  selection.org_choice_names(t["organisations"]).get)
 place = names[org]
 st.markdown(f"**{plain(full[org])}**")
 copy_link_control("trust", {"org": org})
@@ -41,13 +41,13 @@ if available("boroughs", "organisation_boroughs"):
 
 ok = {n: available(n) for n in ("workforce", "staff_groups", "wres", "wres_indicators", "remi", "remi_domains", "remi_stages")}
 workforce_ok = ok["workforce"] and ok["staff_groups"]
-focus = view_param("group", list(wc.group_labels(t["staff_groups"])), wc.DEFAULT_FOCUS, "staff group") if workforce_ok else None
+focus = view_param("group", list(selection.group_labels(t["staff_groups"])), wc.DEFAULT_FOCUS, "staff group") if workforce_ok else None
 compare = card("representation_compare", org=org) if workforce_ok else None
 trend = card("representation_trend", org=org, group=focus) if workforce_ok else None
 year = None
 if ok["wres"] and ok["wres_indicators"]:
     wres = built("wres_long", derive.wres_long)
-    years = wc.wres_years(wres, wc.wres_orgs(wres, org, wc.org_choices(t)))
+    years = selection.wres_years(wres, selection.wres_orgs(wres, org, selection.org_choices(t)))
     year = years[-1] if years else None
 wres_cards = [card("wres_ratios", org=org, year=year), card("wres_survey", org=org, year=year)] if year else [None, None]
 board = card("board_gap", org=org, year=year) if workforce_ok else None

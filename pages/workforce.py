@@ -1,13 +1,13 @@
 """/workforce: representation by staff group (WRES indicator 1) and WRES indicators 2 to 9."""
 import streamlit as st
 
-from components.cards import coverage as cov
+from components.cards import glossary
 from components.cards import workforce as wc
 from components.ui.chart_card import chart_or_notice, escaped
 from components.ui.package_cache import available, built, card, ensure_navigation, package
 from components.ui.view_state import copy_link_control, view_select
 from components.words import plain
-from data import derive
+from data import derive, selection
 
 ensure_navigation()
 
@@ -19,13 +19,13 @@ def show_card(chart, what, place, year=None):
 st.title("Representation and WRES")
 st.markdown("How the share of staff from the global majority changes with seniority in north east London's NHS, and "
             "the Workforce Race Equality Standard (WRES) indicators. Choose one trust or the whole system.")
-st.markdown("Words used here. " + cov.terms_line("Global majority", "BME (Black and minority ethnic)", "WRES",
+st.markdown("Words used here. " + glossary.terms_line("Global majority", "BME (Black and minority ethnic)", "WRES",
                                                  "Band 8a and above", "VSM", "Relative likelihood", "Guide range"))
 t = package().tables
 if not available("organisations", "sources"):
     st.stop()
-names = wc.org_names(t["organisations"])
-org = view_select("org", wc.org_choices(t), derive.SYSTEM, "organisation", wc.org_choice_names(t["organisations"]).get)
+names = selection.org_names(t["organisations"])
+org = view_select("org", selection.org_choices(t), derive.SYSTEM, "organisation", selection.org_choice_names(t["organisations"]).get)
 place = names[org]
 params = {"org": org}
 share = st.container()  # the share control sits near the top; it is filled once every choice is known
@@ -34,15 +34,15 @@ st.markdown("On this page: [representation by staff group](#representation) · [
 st.header("Representation by staff group (WRES indicator 1)", anchor="representation")
 workforce_ok = available("workforce", "staff_groups")
 if workforce_ok:
-    labels = wc.group_labels(t["staff_groups"])
+    labels = selection.group_labels(t["staff_groups"])
     params["group"] = group = view_select("group", list(labels), wc.DEFAULT_FOCUS, "staff group to describe", labels.get)
     show_card(card("representation_trend", org=org, group=group), "workforce figures", place)
 
 st.header("WRES indicators 2 to 9", anchor="wres")
 if available("wres", "wres_indicators"):
     wres = built("wres_long", derive.wres_long)
-    orgs = wc.wres_orgs(wres, org, wc.org_choices(t))
-    years = [str(y) for y in wc.wres_years(wres, orgs)]
+    orgs = selection.wres_orgs(wres, org, selection.org_choices(t))
+    years = [str(y) for y in selection.wres_years(wres, orgs)]
     with st.expander("The nine WRES indicators, and which direction means disadvantage"):
         st.table(escaped(wc.indicator_guide(t["wres_indicators"])), hide_index=True)
     if not years:

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from components.cards import about_data
 from components.cards import coverage as cov
-from data import derive
+from data import derive, export
 from data.package import load_package
 from data.schema import SHIPPED_PACKAGE
 from data.suppression import RULE_TEXT
@@ -156,11 +157,11 @@ def test_source_lines_link_and_escape():
         "licence": ["Open Government Licence v3.0", pd.NA], "date_retrieved": [pd.Timestamp("2026-11-25"), pd.NaT],
         "grade": ["primary", "secondary"], "note": [pd.NA, "note"],
     })
-    lines = cov.source_lines(sources)
+    lines = about_data.source_lines(sources)
     assert lines[0].startswith("**[Good \\*title\\*](https://example.org/a)**")
     assert "Retrieved 25 November 2026" in lines[0] and "Licence: Open Government Licence v3\\.0" in lines[0]
     assert "](javascript" not in lines[1] and "<script>" not in lines[1] and "Licence: not stated" in lines[1]
-    groups = dict(cov.licence_groups(sources))
+    groups = dict(about_data.licence_groups(sources))
     assert groups == {"Open Government Licence v3.0": ["Good *title*"], "Not stated": ["[x](javascript:alert(1))"]}
 
 
@@ -173,7 +174,7 @@ def extract(data: bytes, folder):
 
 def test_zip_holds_every_table_and_revalidates(tmp_path):
     pkg = load_package(SHIPPED_PACKAGE)
-    names = extract(cov.package_zip(pkg), tmp_path)
+    names = extract(export.package_zip(pkg), tmp_path)
     manifest = json.loads((tmp_path / "datapackage.json").read_text())
     paths = {r["name"]: r["path"] for r in manifest["resources"]}
     assert set(paths) == set(pkg.tables)
@@ -202,7 +203,7 @@ def test_zip_leaves_out_a_broken_table(tmp_path):
     pkg = load_package(src)
     assert "remi" in pkg.broken
     out = tmp_path / "out"
-    names = extract(cov.package_zip(pkg), out)
+    names = extract(export.package_zip(pkg), out)
     assert "remi.csv" not in names and "workforce.csv" in names
     again = load_package(out)
     assert {p.file for p in again.problems} == {"datapackage.json"}      # only: the remi resource is absent
@@ -211,7 +212,7 @@ def test_zip_leaves_out_a_broken_table(tmp_path):
 
 def test_table_csv_keeps_status_and_empties_withheld_counts():
     pkg = load_package(SHIPPED_PACKAGE)
-    frame = pd.read_csv(io.BytesIO(cov.table_csv(pkg.tables["workforce"])))
+    frame = pd.read_csv(io.BytesIO(export.table_csv(pkg.tables["workforce"])))
     assert "status" in frame.columns and "suppressed" in frame.columns
     hidden = frame[frame["suppressed"]]
     assert len(hidden) and hidden["gm_headcount"].isna().all() and hidden["gm_percent"].isna().all()
@@ -243,6 +244,6 @@ def test_readme_figures_match_the_data():
 def test_the_package_zip_is_the_same_bytes_every_time():
     pkg = load_package(SHIPPED_PACKAGE)
     # A reader who downloads twice, or a checksum in a publication, gets the same file: no build-time stamps.
-    first = cov.package_zip(pkg)
+    first = export.package_zip(pkg)
     time.sleep(2.1)  # zip timestamps have two-second resolution
-    assert cov.package_zip(pkg) == first
+    assert export.package_zip(pkg) == first

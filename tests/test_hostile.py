@@ -263,7 +263,9 @@ DOM_CHECK = """() => {
   const bad = [];
   const attacker = %s;
   document.querySelectorAll('[data-hostile], iframe, object, embed').forEach(e => bad.push('element ' + e.outerHTML.slice(0, 120)));
-  document.querySelectorAll('script').forEach(s => { if ((s.textContent || '').includes('__pwned')) bad.push('script ' + s.textContent.slice(0, 80)); });
+  document.querySelectorAll('script').forEach(s => {
+    if ((s.textContent || '').includes('__pwned')) bad.push('script ' + s.textContent.slice(0, 80));
+  });
   document.querySelectorAll('img, image, link, source, video, audio').forEach(e => {
      const u = e.getAttribute('src') || e.getAttribute('href') || e.getAttribute('xlink:href') || '';
      if (u.includes(attacker) || u === 'x') bad.push('resource ' + e.outerHTML.slice(0, 120)); });
@@ -275,7 +277,9 @@ DOM_CHECK = """() => {
      if (/\\/(html-link|md-link|pixel\\.png|frame|x\\.css)/.test(h)) bad.push('link from text ' + h.slice(0, 120)); });
   document.querySelectorAll('*').forEach(e => { for (const at of e.attributes) {
      if (at.name.startsWith('on') && at.value.includes('__pwned')) bad.push('handler ' + e.tagName + ' ' + at.name); } });
-  document.querySelectorAll('style').forEach(s => { if ((s.textContent || '').includes('display:none!important')) bad.push('style from data'); });
+  document.querySelectorAll('style').forEach(s => {
+    if ((s.textContent || '').includes('display:none!important')) bad.push('style from data');
+  });
   if (window.__pwned !== undefined) bad.push('script ran: ' + window.__pwned);
   return bad;
 }""" % json.dumps(ATTACKER)
@@ -360,10 +364,10 @@ def test_the_server_refuses_cross_site_use(server):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect  # sync: the session's Playwright may own this thread's event loop
 
-    with pytest.raises(InvalidStatus) as refused:
-        with connect(server.replace("http://", "ws://") + "/_stcore/stream", subprotocols=["streamlit"],
-                     origin=f"https://{ATTACKER}", open_timeout=20):
-            pass
+    with pytest.raises(InvalidStatus) as refused, connect(server.replace("http://", "ws://") + "/_stcore/stream",
+                                                          subprotocols=["streamlit"], origin=f"https://{ATTACKER}",
+                                                          open_timeout=20):
+        pass
     assert refused.value.response.status_code == 403, "a page on another site cannot open a session"
     upload = urllib.request.Request(server + "/_stcore/upload_file/session/file", method="PUT", data=b"x",
                                     headers={"Origin": f"https://{ATTACKER}"})

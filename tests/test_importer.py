@@ -50,7 +50,8 @@ def test_every_london_borough_has_all_24_groups_published_from_ons():
     raw = pd.read_csv(LTLA_FILE, dtype=str).set_index("geography code")
     for gss, column, group in (("E09000030", "Ethnic group: Asian, Asian British or Asian Welsh: Bangladeshi", "asian_bangladeshi"),
                                ("E09000016", "Ethnic group: White: English, Welsh, Scottish, Northern Irish or British", "white_british"),
-                               ("E09000025", "Ethnic group: Black, Black British, Black Welsh, Caribbean or African: African", "black_african")):
+                               ("E09000025", "Ethnic group: Black, Black British, Black Welsh, Caribbean or African: African",
+                                "black_african")):
         got = pop[(pop["gss_code"] == gss) & (pop["ethnic_group"] == group)]["count"].iloc[0]
         assert got == int(raw.at[gss, column])
 

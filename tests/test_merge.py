@@ -1,5 +1,6 @@
-"""data.submission and `python -m data.merge`: reading submissions in memory, merging by primary key,
-problems traced to the publisher's file, sheet, row and column, and hostile uploads refused."""
+"""data.submission_read, data.submission, data.submission_output and `python -m data.merge`: reading submissions
+in memory, merging by primary key, problems traced to the publisher's file, sheet, row and column, and hostile
+uploads refused."""
 from __future__ import annotations
 
 import csv
@@ -13,8 +14,8 @@ import pytest
 
 from data import merge as merge_cli
 from data import package as pkgmod
+from data import package_files, submission_output, submission_read, validate
 from data import submission as sub
-from data import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "nel"
@@ -67,8 +68,8 @@ def run_cli(capsys, *args) -> tuple[int, str]:
 # --- The loader over memory -------------------------------------------------------------------
 
 def test_loading_from_memory_is_the_loader_reading_files():
-    current = sub.Current.read(str(SHIPPED))
-    from_memory = sub.load_files(current.files)
+    current = package_files.Current.read(str(SHIPPED))
+    from_memory = package_files.load_files(current.files)
     from_disk = pkgmod.load_package(SHIPPED)
     assert from_memory.version == from_disk.version
     assert [str(p) for p in from_memory.problems] == [str(p) for p in from_disk.problems]
@@ -80,7 +81,7 @@ def test_loading_from_memory_is_the_loader_reading_files():
 
 
 def test_memory_loads_do_not_leak_into_another_threads_load():
-    current = sub.Current.read(str(SHIPPED))
+    current = package_files.Current.read(str(SHIPPED))
     broken = dict(current.files, **{"wres.csv": b""})
     seen: list[bool] = []
 
@@ -91,7 +92,7 @@ def test_memory_loads_do_not_leak_into_another_threads_load():
     thread = threading.Thread(target=disk_loads)
     thread.start()
     for _ in range(5):
-        assert not sub.load_files(broken).valid
+        assert not package_files.load_files(broken).valid
     thread.join()
     assert seen == [True] * 5
 
@@ -155,6 +156,21 @@ def test_invalid_submission_exits_1_with_file_row_column_lines_and_changes_nothi
     assert "workforce.csv:6:gm_headcount: global-majority headcount (50) is more than total headcount (40)" in lines
     assert "nothing was changed" in out
     assert snapshot(package_copy) == before
+
+
+def test_problems_in_two_submitted_tables_are_traced_each_to_its_own_file(package_copy, tmp_path, capsys):
+    """The merge writes each table's file with its own line map: a problem the loader finds in the merged
+    sources.csv and one in the merged workforce.csv come back as the publisher's own file and row."""
+    rows = workforce_rows()
+    rows[2][0] = "XYZ1"          # line 4 of workforce.csv: unknown organisation
+    wf, src = submission_files(tmp_path, rows)
+    src.write_bytes(csv_bytes([SOURCE_HEADER, SOURCE_ROW[:3] + ["javascript:alert(1)"] + SOURCE_ROW[4:]]))
+    code, out = run_cli(capsys, wf, src, "--package", package_copy, "--dry-run")
+    assert code == 1
+    lines = out.splitlines()
+    assert "workforce.csv:4:ods_code: unknown organisation 'XYZ1' (not in organisations.csv)" in lines
+    assert "sources.csv:2:url: value 'javascript:alert(1)' is not in the expected form" in lines
+    assert {":".join(line.split(":")[:2]) for line in lines if ".csv:" in line} == {"workforce.csv:4", "sources.csv:2"}
 
 
 def test_published_needs_a_source_with_a_url_or_title(package_copy, tmp_path, capsys):
@@ -231,7 +247,7 @@ def test_a_workbook_is_read_with_sheet_rows_and_column_letters(package_copy, tmp
     assert code == 1
     # row 2 of the sheet is blank: the third data row is on sheet row 5
     assert "figures.xlsx sheet workforce:5:ods_code: unknown organisation 'XYZ1'" in out
-    parts, problems = sub.read_upload("figures.xlsx", book)
+    parts, problems = submission_read.read_upload("figures.xlsx", book)
     wf = next(p for p in parts if p.table == "workforce")
     assert wf.letters["gm_headcount"] == "D" and wf.lines[:2] == [3, 4]
     assert wf.rows[0][1] == "2025" and wf.rows[0][3] == "8000"   # numbers come back as the CSV would hold them
@@ -239,20 +255,20 @@ def test_a_workbook_is_read_with_sheet_rows_and_column_letters(package_copy, tmp
 
 def test_workbooks_with_formulas_or_macros_are_refused():
     rows = [WORKFORCE_HEADER, *workforce_rows()]
-    with pytest.raises(sub.Refused, match="formula in sheet workforce, cell D3"):
-        sub.read_upload("figures.xlsx", workbook_bytes({"workforce": rows}, formula="=SUM(E2:E3)"))
+    with pytest.raises(submission_read.Refused, match="formula in sheet workforce, cell D3"):
+        submission_read.read_upload("figures.xlsx", workbook_bytes({"workforce": rows}, formula="=SUM(E2:E3)"))
     book = workbook_bytes({"workforce": rows})
     buf = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(book)) as src, zipfile.ZipFile(buf, "w") as dst:
         for item in src.infolist():
             dst.writestr(item, src.read(item))
         dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 macro")
-    with pytest.raises(sub.Refused, match="contains macros"):
-        sub.read_upload("figures.xlsx", buf.getvalue())
-    with pytest.raises(sub.Refused, match="can hold macros"):
-        sub.read_upload("figures.xlsm", book)
-    with pytest.raises(sub.Refused, match="could not be opened|not a valid workbook"):
-        sub.read_upload("figures.xlsx", b"PK\x03\x04 not really a workbook")
+    with pytest.raises(submission_read.Refused, match="contains macros"):
+        submission_read.read_upload("figures.xlsx", buf.getvalue())
+    with pytest.raises(submission_read.Refused, match="can hold macros"):
+        submission_read.read_upload("figures.xlsm", book)
+    with pytest.raises(submission_read.Refused, match="could not be opened|not a valid workbook"):
+        submission_read.read_upload("figures.xlsx", b"PK\x03\x04 not really a workbook")
 
 
 # --- Hostile uploads ---------------------------------------------------------------------------
@@ -267,18 +283,18 @@ def zip_of(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes
 
 @pytest.mark.parametrize("member", ["../evil.csv", "/etc/evil.csv", "nel/../../evil.csv", "..\\evil.csv", "C:/evil.csv"])
 def test_a_zip_with_paths_outside_the_package_is_refused(member):
-    with pytest.raises(sub.Refused, match="path leads outside the package"):
-        sub.read_upload("package.zip", zip_of({"workforce.csv": b"a\n", member: b"x"}))
+    with pytest.raises(submission_read.Refused, match="path leads outside the package"):
+        submission_read.read_upload("package.zip", zip_of({"workforce.csv": b"a\n", member: b"x"}))
 
 
 def test_a_zip_bomb_is_refused_before_it_is_expanded():
     bomb = zip_of({"workforce.csv": b"0" * (80 * 1024 * 1024)})
     assert len(bomb) < 200_000
-    with pytest.raises(sub.Refused, match="would expand to 80.0 MB"):
-        sub.read_upload("package.zip", bomb)
+    with pytest.raises(submission_read.Refused, match="would expand to 80.0 MB"):
+        submission_read.read_upload("package.zip", bomb)
     small_but_dense = zip_of({"workforce.csv": b"0" * (5 * 1024 * 1024)})
-    with pytest.raises(sub.Refused, match="would expand"):
-        sub.read_upload("package.zip", small_but_dense)
+    with pytest.raises(submission_read.Refused, match="would expand"):
+        submission_read.read_upload("package.zip", small_but_dense)
 
 
 def test_a_zip_whose_header_understates_a_file_is_refused():
@@ -286,8 +302,8 @@ def test_a_zip_whose_header_understates_a_file_is_refused():
     # lower the declared uncompressed size in the central directory (offset 24 of the record)
     at = data.rfind(b"PK\x01\x02")
     data[at + 24: at + 28] = (100).to_bytes(4, "little")
-    with pytest.raises(sub.Refused):
-        sub.read_upload("package.zip", bytes(data))
+    with pytest.raises(submission_read.Refused):
+        submission_read.read_upload("package.zip", bytes(data))
 
 
 def test_a_whole_package_zip_is_read_by_table_name(package_copy, tmp_path, capsys):
@@ -302,25 +318,25 @@ def test_a_whole_package_zip_is_read_by_table_name(package_copy, tmp_path, capsy
 
 
 def test_not_utf8_and_binary_junk_named_csv_get_clear_problems():
-    parts, problems = sub.read_upload("workforce.csv", "ods_code,year\nR1H,2025,Caf\u00e9\n".encode("latin-1"))
+    parts, problems = submission_read.read_upload("workforce.csv", "ods_code,year\nR1H,2025,Caf\u00e9\n".encode("latin-1"))
     assert parts == [] and "bytes are not valid UTF-8" in problems[0].message and problems[0].row == 2
-    parts, problems = sub.read_upload("workforce.csv", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4)
+    parts, problems = submission_read.read_upload("workforce.csv", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4)
     assert parts == [] and "not a CSV file (it holds binary data)" in problems[0].message
-    parts, problems = sub.read_upload("rota.csv", b"a,b\n1,2\n")
+    parts, problems = submission_read.read_upload("rota.csv", b"a,b\n1,2\n")
     assert parts == [] and "not a table of this package" in problems[0].message
 
 
 def test_uploads_over_the_limit_are_refused():
-    with pytest.raises(sub.Refused, match="the limit is 10 MB"):
-        sub.read_upload("workforce.csv", b"x" * (10 * 1024 * 1024 + 1))
+    with pytest.raises(submission_read.Refused, match="the limit is 10 MB"):
+        submission_read.read_upload("workforce.csv", b"x" * (10 * 1024 * 1024 + 1))
 
 
 def test_html_and_script_in_cells_stay_text(package_copy):
     rows = workforce_rows()
     rows[0][9] = "<script>alert(1)</script><img src=x onerror=alert(2)>"
-    parts, problems = sub.read_upload("workforce.csv", csv_bytes([WORKFORCE_HEADER] + rows))
-    src, _ = sub.read_upload("sources.csv", csv_bytes([SOURCE_HEADER, SOURCE_ROW]))
-    result = sub.merge(sub.Current.read(str(package_copy)), parts + src)
+    parts, problems = submission_read.read_upload("workforce.csv", csv_bytes([WORKFORCE_HEADER] + rows))
+    src, _ = submission_read.read_upload("sources.csv", csv_bytes([SOURCE_HEADER, SOURCE_ROW]))
+    result = sub.merge(package_files.Current.read(str(package_copy)), parts + src)
     assert result.valid, result.problems
     merged = result.package.tables["workforce"]
     assert rows[0][9] in set(merged["note"].dropna())
@@ -329,15 +345,15 @@ def test_html_and_script_in_cells_stay_text(package_copy):
 # --- Outputs --------------------------------------------------------------------------------------
 
 def test_change_summary_and_merged_zip_leave_out_withheld_counts(package_copy, tmp_path):
-    current = sub.Current.read(str(package_copy))
-    parts, _ = sub.read_upload("workforce.csv", csv_bytes([WORKFORCE_HEADER] + workforce_rows()))
-    src, _ = sub.read_upload("sources.csv", csv_bytes([SOURCE_HEADER, SOURCE_ROW]))
+    current = package_files.Current.read(str(package_copy))
+    parts, _ = submission_read.read_upload("workforce.csv", csv_bytes([WORKFORCE_HEADER] + workforce_rows()))
+    src, _ = submission_read.read_upload("sources.csv", csv_bytes([SOURCE_HEADER, SOURCE_ROW]))
     result = sub.merge(current, parts + src)
     assert result.valid
-    summary = sub.change_summary_csv(result).decode()
+    summary = submission_output.change_summary_csv(result).decode()
     assert summary.splitlines()[0] == "table,added,changed,unchanged,removed"
     assert "workforce,6,0,0,0" in summary
-    archive = zipfile.ZipFile(io.BytesIO(sub.merged_zip(result, current)))
+    archive = zipfile.ZipFile(io.BytesIO(submission_output.merged_zip(result, current)))
     unpacked = tmp_path / "unzipped"
     archive.extractall(unpacked)
     assert validate.main([str(unpacked)]) == 0
@@ -353,16 +369,16 @@ def test_change_summary_and_merged_zip_leave_out_withheld_counts(package_copy, t
 
 
 def test_hiding_illustrative_rows_leaves_none_in_the_merge(monkeypatch):
-    current = sub.Current.read(str(SHIPPED)).without_illustrative()
-    loaded = sub.load_files(current.files)
+    current = package_files.Current.read(str(SHIPPED)).without_illustrative()
+    loaded = package_files.load_files(current.files)
     for name, frame in loaded.tables.items():
         if "status" in frame:
             assert "illustrative" not in set(frame["status"].dropna()), name
     assert "illustrative" not in set(loaded.tables["sources"]["source_id"])
     monkeypatch.setenv("NEL_ILLUSTRATIVE", "hide")
-    assert sub.illustrative_hidden()
+    assert package_files.illustrative_hidden()
     monkeypatch.setenv("NEL_ILLUSTRATIVE", "show")
-    assert not sub.illustrative_hidden()
+    assert not package_files.illustrative_hidden()
 
 
 def test_workbook_xml_is_parsed_without_entity_expansion():
@@ -375,8 +391,8 @@ def test_workbook_xml_is_parsed_without_entity_expansion():
     with zipfile.ZipFile(book) as src, zipfile.ZipFile(out, "w") as dst:
         for item in src.infolist():
             dst.writestr(item, laughs if item.filename == "xl/workbook.xml" else src.read(item))
-    with pytest.raises(sub.Refused, match="could not be opened"):
-        sub.read_upload("figures.xlsx", out.getvalue())
+    with pytest.raises(submission_read.Refused, match="could not be opened"):
+        submission_read.read_upload("figures.xlsx", out.getvalue())
 
 
 def test_the_change_summary_never_shows_a_withheld_old_count():
@@ -387,12 +403,12 @@ def test_the_change_summary_never_shows_a_withheld_old_count():
     raw = next(r for r in csv.reader(io.StringIO((SHIPPED / "workforce.csv").read_text()))
                if r[:3] == [org, str(year), group])
     row = [org, str(year), group, "7", "30", "", f"31 March {year}", "r1h-wres-2025", "published", ""]
-    parts, _ = sub.read_upload("workforce.csv", csv_bytes([WORKFORCE_HEADER, row]))
-    src, _ = sub.read_upload("sources.csv", csv_bytes([SOURCE_HEADER, SOURCE_ROW]))
-    result = sub.merge(sub.Current.read(str(SHIPPED)), parts + src)
-    sub.masked_old_values(result, shipped)
-    changes = {r["column"]: r for r in sub.change_rows(result) if r["table"] == "workforce"}
+    parts, _ = submission_read.read_upload("workforce.csv", csv_bytes([WORKFORCE_HEADER, row]))
+    src, _ = submission_read.read_upload("sources.csv", csv_bytes([SOURCE_HEADER, SOURCE_ROW]))
+    result = sub.merge(package_files.Current.read(str(SHIPPED)), parts + src)
+    submission_output.masked_old_values(result, shipped)
+    changes = {r["column"]: r for r in submission_output.change_rows(result) if r["table"] == "workforce"}
     assert changes["gm_headcount"]["old"] == "withheld (fewer than 5)" and changes["gm_headcount"]["new"] == "7"
     assert changes["total_headcount"]["old"] == raw[4]   # shown on the dashboard: not withheld
-    summary = sub.change_summary_csv(result).decode()
+    summary = submission_output.change_summary_csv(result).decode()
     assert f",{raw[3]},7," not in summary and "withheld (fewer than 5)" in summary

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from components.cards import glossary
 from components.cards import overview as ov
 from components.charts.palette import ILLUSTRATIVE_LABEL
+from components.words import fmt_percent_short, fmt_points
 from data import derive
 from data.package import load_package
 from data.schema import GLOBAL_MAJORITY_DEFINITION, SHIPPED_PACKAGE
@@ -42,14 +44,15 @@ def shares(rows):
     return pd.DataFrame(out)
 
 
-def test_formatting():
-    assert ov.fmt_pct(55.0) == "55%"
-    assert ov.fmt_pct(63.97) == "64.0%"
-    assert ov.fmt_pct(42.509) == "42.5%"
-    assert ov.fmt_pct(float("nan")) == "not available"
-    assert ov.fmt_points(3.14) == "+3.1 points"
-    assert ov.fmt_points(-0.44) == "-0.4 points"
-    assert ov.fmt_points(-0.01) == "0.0 points"
+def test_headline_formatting():
+    """Headlines: a whole number without decimals, else one; changes in points with their sign."""
+    assert fmt_percent_short(55.0) == "55%"
+    assert fmt_percent_short(63.97) == "64.0%"
+    assert fmt_percent_short(42.509) == "42.5%"
+    assert fmt_percent_short(float("nan")) == "not available"
+    assert fmt_points(3.14) == "+3.1 points"
+    assert fmt_points(-0.44) == "-0.4 points"
+    assert fmt_points(-0.01) == "0.0 points"
 
 
 def test_change_since_the_year_before():
@@ -203,7 +206,7 @@ def test_profile_chart_on_shipped_data(shipped):
 
 
 def test_how_to_read_covers_the_rules():
-    text = " ".join(ov.how_to_read())
+    text = " ".join(glossary.how_to_read())
     assert GLOBAL_MAJORITY_DEFINITION in text and RULE_TEXT in text
     assert "not real data" in text and "not yet published" in text
 

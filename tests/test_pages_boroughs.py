@@ -87,7 +87,7 @@ def test_borough_from_the_link_is_highlighted_and_stated():
     assert selectbox(at, "Borough").value == TOWER_HAMLETS
     assert chosen_name(map_spec(at)) == "Chosen: Tower Hamlets"
     assert any(t.startswith("In Tower Hamlets, 60.6% of residents") for t in texts(at))
-    labels = json.dumps([l for l in deck_spec(at)["layers"] if l["id"] == "chosen-label"])
+    labels = json.dumps([layer for layer in deck_spec(at)["layers"] if layer["id"] == "chosen-label"])
     assert "Tower Hamlets: 60.6%" in labels
 
 

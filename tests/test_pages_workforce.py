@@ -138,8 +138,8 @@ def test_trust_default_is_barts_health_with_every_measure():
     assert alts[0].startswith("Dot chart: one row per staff group, with a marker for each of Barts Health, NEL system, England")
     assert alts[-1].startswith("Dot chart for Barts Health: one row per REMI domain")
     headers = [h.value for h in at.header]
-    assert headers == ["Leadership against the residents it serves", "Which figures are illustrative", "Representation by staff group", "WRES indicators, 2024",
-                       "Race Equity Maturity Index (REMI)"]
+    assert headers == ["Leadership against the residents it serves", "Which figures are illustrative",
+                       "Representation by staff group", "WRES indicators, 2024", "Race Equity Maturity Index (REMI)"]
     summary = " ".join(markdown(at))
     assert "REMI self-assessment: all 10 figures are illustrative (not real data)." in summary
     assert "WRES indicators 5 to 8: all 4 figures are published." in summary  # Barts' own: England's are not counted

@@ -129,7 +129,7 @@ def test_hide_mode_sends_no_illustrative_value_anywhere(browser, hidden_server, 
 
 
 def test_hide_mode_package_zip_is_published_rows_only_and_validates(tmp_path):
-    from components.cards.coverage import package_zip
+    from data.export import package_zip
 
     pkg = load_for_site(PACKAGE, "hide")
     archive = package_zip(pkg)

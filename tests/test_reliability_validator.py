@@ -308,7 +308,8 @@ def test_random_manifests():
                raw=st.one_of(st.none(), st.binary(max_size=200), TEXT))
         def prop(doc, raw):
             try:
-                data = json.dumps(doc).encode() if raw is None else (raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass"))
+                data = (json.dumps(doc).encode() if raw is None
+                        else raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass"))
                 (ws.pkg / MANIFEST).write_bytes(data)
                 check_outcome(ws.pkg)
                 count("random manifests")
@@ -370,7 +371,7 @@ def test_a_package_cannot_loosen_its_own_schema(tmp_path):
     rows[0][header.index("stage")] = "9"
     write_rows(path, header, rows)
     code, out, _ = check_outcome(pkg)
-    assert code == 1 and any(re.match(r"^remi\.csv:2:stage: out of range: 9 is above the maximum 6$", l) for l in out)
+    assert code == 1 and any(re.match(r"^remi\.csv:2:stage: out of range: 9 is above the maximum 6$", line) for line in out)
 
 
 def test_shipped_package_passes_the_property():

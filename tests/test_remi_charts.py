@@ -7,19 +7,10 @@ import pandas as pd
 import pytest
 
 from components.cards.base import STATUS_WORDS
-from components.cards.remi import (
-    IMPLEMENTATION,
-    illustrative_notice,
-    nel_median,
-    org_choices,
-    remi_long,
-    remi_views,
-    small_multiples_card,
-    stages_markdown,
-    year_choices,
-)
+from components.cards.remi import IMPLEMENTATION, illustrative_notice, remi_views, small_multiples_card, stages_markdown
 from components.charts.palette import ILLUSTRATIVE_LABEL
 from data.package import load_package
+from data.remi import nel_median, org_choices, remi_long, year_choices
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGE_NAMES = ["Awareness", "Commitment", "Implementation", "Embedding", "Creating", "Championing"]

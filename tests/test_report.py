@@ -60,7 +60,9 @@ def test_report_opens_from_disk_with_network_blocked(browser, report):
         assert expected >= 10
         page.wait_for_function("(n) => document.querySelectorAll('.chart .js-plotly-plot .main-svg').length >= n",
                                arg=expected, timeout=60_000)
-        drawn = page.evaluate("() => [...document.querySelectorAll('.chart .js-plotly-plot')].filter(d => d.querySelector('.plot .trace, .polarlayer .trace, .scatterlayer .trace, .barlayer .trace, .heatmaplayer image')).length")
+        drawn = page.evaluate("() => [...document.querySelectorAll('.chart .js-plotly-plot')].filter(d => d.querySelector("
+                              "'.plot .trace, .polarlayer .trace, .scatterlayer .trace, .barlayer .trace, .heatmaplayer image'"
+                              ")).length")
         assert drawn == expected
         assert blocked == [] and failed == []
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from bench.harness import CHROMIUM, ROOT, RequestLog, chromium_available
-from components.publish.site import Content, Writer, check_files, lite_path
+from components.publish.site import Writer, check_files, lite_path
+from components.publish.site_pages import Content
 from data.package import load_package, published_only
 from tests.conftest import IN_CI
 

@@ -25,9 +25,11 @@ from bench.harness import (
     wait_for_app,
 )
 from components.cards.catalogue import build
+from components.charts.palette import ILLUSTRATIVE_LABEL
 from components.publish.deck import (
     SLIDE_FONT_PX,
     DeckError,
+    finding_beside,
     load_decks,
     parse_deck,
     presentation_figure,
@@ -125,6 +127,18 @@ def test_slide_figure_is_made_for_a_projector(tables, number):
     assert beside or on_top, legend  # never under the plot, where the x-axis labels are (measured in Chromium below)
     if any(trace.type == "scatterpolar" for trace in fig.data):
         assert beside
+
+
+def test_a_radar_slide_keeps_a_column_for_its_key_and_finding(tables):
+    for number, slide in enumerate(DECK.slides, start=1):
+        fig = presentation_figure(build(tables, slide.kind, **slide.params).figure)
+        assert finding_beside(fig) == (number == REMI_SLIDE), number
+    fig = presentation_figure(build(tables, "remi_radar", org="QMF").figure)
+    shown = [t.name for t in fig.data if t.showlegend is not False]
+    # every line is illustrative in the demo: the key says so once, in its title, and the lines' names stay short
+    assert len(shown) == 3 and not any(ILLUSTRATIVE_LABEL in name or " · " in name for name in shown)
+    assert fig.layout.legend.title.text.endswith(f"<br>{ILLUSTRATIVE_LABEL}:")
+    assert fig.layout.margin.r >= 400 and fig.layout.margin.autoexpand is not False
 
 
 def test_map_callouts_stand_in_two_ordered_columns(tables):
@@ -229,7 +243,8 @@ def test_banner_on_illustrative_slides_in_the_demo_and_never_when_hidden(monkeyp
 
 MEASURE = """() => {
   const chart = document.querySelector('[data-testid="stPlotlyChart"]');
-  const box = e => { if (!e) return null; const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height}; };
+  const box = e => { if (!e) return null; const r = e.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height}; };
   const texts = chart ? [...chart.querySelectorAll('svg text')].filter(t => t.textContent.trim() && t.getBBox().width > 0) : [];
   // as drawn: plotly may scale a text down (a transform) to fit it, so the font size alone is not enough
   const sizes = texts.map(t => { const m = t.getScreenCTM(); return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); });
@@ -308,7 +323,8 @@ def test_every_slide_fills_the_screen_and_reads_from_the_back(browser, public_se
             m = page.evaluate(MEASURE)
             where = f"slide {number} at {width}x{height}"
             measured[number] = {"chart_height_px": round(m["chart"]["height"]), "chart_share": round(m["chart"]["height"] / height, 3),
-                                "min_chart_font_px": m["minFont"], "radar_px": m["radar"] and round(m["radar"]["width"])}
+                                "min_chart_font_px": m["minFont"], "radar_px": m["radar"] and round(m["radar"]["width"]),
+                                "radar_share_of_width": m["radar"] and round(m["radar"]["width"] / width, 3)}
             assert m["chart"]["height"] >= 0.55 * height, where
             assert m["minFont"] >= 28, where
             assert m["scrolled"] == 0
@@ -335,8 +351,10 @@ def test_every_slide_fills_the_screen_and_reads_from_the_back(browser, public_se
             assert m["qr"]["box"]["width"] >= 100
             if number == MAP_SLIDE:
                 assert len(m["callouts"]) == 8
-            if number == REMI_SLIDE and width == 1920:
-                assert m["radar"]["width"] >= width / 3, m["radar"]
+            if number == REMI_SLIDE:  # a third of the slide wide; the finding beside it, clear of the radar and its key
+                assert m["radar"]["width"] >= width / 3, (where, m["radar"])
+                assert m["finding"]["left"] >= m["radar"]["right"] and m["finding"]["top"] >= m["legend"]["bottom"], where
+                assert _overlaps([m["finding"], m["legend"]]) == [], where
             if width == 1920:
                 assert axe_violations(page) == [], where
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

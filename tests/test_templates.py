@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 
 from data import package as pkgmod
+from data import package_files, submission_read, templates
 from data import schema as canonical_schema
 from data import submission as sub
-from data import templates
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "nel"
@@ -69,7 +69,7 @@ def test_coded_columns_list_the_packages_codes(tables):
 
 def test_the_templates_filled_with_their_examples_fail_only_on_the_example_row(tables):
     uploads = [(f"{t}.csv", templates.template_csv(t, tables)) for t in templates.PARTNER_TABLES]
-    result, refusals = sub.check(sub.Current.read(str(SHIPPED)), uploads)
+    result, refusals = sub.check(package_files.Current.read(str(SHIPPED)), uploads)
     assert refusals == []
     assert {(p.file, p.row, p.column) for p in result.problems} == {(f"{t}.csv", 2, "note") for t in templates.PARTNER_TABLES}
     assert all("example row" in p.message for p in result.problems)
@@ -102,7 +102,7 @@ def test_the_workbook_has_a_sheet_per_table_with_drop_downs(tables):
 
 
 def test_the_workbook_reads_back_as_the_csv_templates(tables):
-    parts, problems = sub.read_upload("book.xlsx", templates.workbook(tables))
+    parts, problems = submission_read.read_upload("book.xlsx", templates.workbook(tables))
     assert problems == []
     by_table = {p.table: p for p in parts}
     for table in templates.PARTNER_TABLES:
@@ -149,7 +149,7 @@ def test_text_that_looks_like_a_formula_is_written_and_read_back_as_text(tables)
     book = templates.workbook(tables, ("remi",), rows=rows)
     sheet = load_workbook(io.BytesIO(book))["remi"]
     assert sheet["H2"].data_type == "s" and sheet["H2"].value.startswith("=HYPERLINK")
-    parts, problems = sub.read_upload("remi.xlsx", book)
+    parts, problems = submission_read.read_upload("remi.xlsx", book)
     assert problems == [] and parts[0].rows[0][7] == rows["remi"][0]["note"]
 
 

@@ -76,7 +76,7 @@ def test_cli_exit_codes_and_no_traceback(tmp_path):
 def expect(pkg, capsys, *patterns: str) -> list[str]:
     code, out = run(pkg, capsys)
     assert code == 1, out
-    assert all(LINE.match(line) for line in out), [l for l in out if not LINE.match(l)]
+    assert all(LINE.match(line) for line in out), [line for line in out if not LINE.match(line)]
     for pattern in patterns:
         assert any(re.search(pattern, line) for line in out), (pattern, out)
     return out
@@ -119,7 +119,8 @@ def test_bom_and_crlf_are_accepted(pkg, capsys):
 
 def test_missing_and_unexpected_columns(pkg, capsys):
     path = pkg / "boroughs.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("gss_code,name,in_nel,source_id", "gss_code,borough,in_nel,source_id", 1), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("gss_code,name,in_nel,source_id", "gss_code,borough,in_nel,source_id", 1), encoding="utf-8")
     expect(pkg, capsys, r"^boroughs\.csv:1:name: missing column$", r"^boroughs\.csv:1:borough: unexpected column")
 
 
@@ -225,10 +226,10 @@ def test_ragged_row(pkg, capsys):
 def test_many_errors_are_capped_but_counted(pkg, capsys):
     path = pkg / "wres.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
-    lines = [lines[0]] + [l.replace(",illustrative,illustrative,", ",illustrative,guess,") for l in lines[1:]]
+    lines = [lines[0]] + [line.replace(",illustrative,illustrative,", ",illustrative,guess,") for line in lines[1:]]
     path.write_text("\n".join(lines), encoding="utf-8")
     out = expect(pkg, capsys, r"^wres\.csv:-:status: \d+ more rows with the same problem")
-    assert sum(1 for l in out if l.startswith("wres.csv:") and ":status: unknown value" in l) == 20
+    assert sum(1 for line in out if line.startswith("wres.csv:") and ":status: unknown value" in line) == 20
 
 
 def test_broken_table_leaves_others_usable(pkg):

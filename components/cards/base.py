@@ -129,7 +129,7 @@ def sources_for(ids, sources: pd.DataFrame) -> list[Source]:
             r = rows.loc[sid]
             url = r["url"] if isinstance(r["url"], str) else None
             title = str(r["title"])
-            if home_page_only(url):  # say so, rather than link a home page as if it were the source
+            if url is not None and home_page_only(url):  # say so, rather than link a home page as if it were the source
                 title, url = f"{title} ({HOME_PAGE_NOTE}: {urllib.parse.urlsplit(url).netloc})", None
             out.append(Source(title, str(r["publisher"]), url))
     return out

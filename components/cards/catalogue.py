@@ -9,12 +9,21 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
-from components.cards import maps, overview, wres_slides
+from components.cards import overview, wres_slides
 from components.cards import remi as remi_charts
 from components.cards import strategy as strategy_view
 from components.cards import workforce as wc
 from components.cards.base import ChartCard
-from data import derive
+from components.cards.board_gap import board_gap_card
+from components.cards.remi_summary import remi_card
+from components.cards.representation_comparison import representation_comparison_card
+from components.cards.representation_trend import representation_trend_card
+from components.cards.residents_3d import borough_deck_card
+from components.cards.residents_map import DEFAULT_BOROUGH, DEFAULT_MEASURE, borough_map_card
+from components.cards.wres_ratio import wres_ratio_card
+from components.cards.wres_survey import wres_survey_card
+from data import derive, selection
+from data import remi as remi_data
 from data import schema as canonical_schema
 from data.package import TableUnavailable
 
@@ -27,16 +36,16 @@ def _measure_definitions(t: Tables) -> pd.DataFrame:
                       derive.resident_measures(t)[["measure_id", "definition"]]], ignore_index=True)
 
 
-def residents_map(t: Tables, measure: str = maps.DEFAULT_MEASURE, borough: str = maps.DEFAULT_BOROUGH,
+def residents_map(t: Tables, measure: str = DEFAULT_MEASURE, borough: str = DEFAULT_BOROUGH,
                   scope: str = "nel") -> ChartCard:
     frame = derive.borough_measures(t)
-    return maps.borough_map_card(frame, _measure_definitions(t), derive.area_comparators(t), t["sources"],
+    return borough_map_card(frame, _measure_definitions(t), derive.area_comparators(t), t["sources"],
                                  measure, borough, scope)
 
 
-def residents_3d(t: Tables, measure: str = maps.DEFAULT_MEASURE, borough: str = maps.DEFAULT_BOROUGH) -> ChartCard:
+def residents_3d(t: Tables, measure: str = DEFAULT_MEASURE, borough: str = DEFAULT_BOROUGH) -> ChartCard:
     frame = derive.borough_measures(t)
-    return maps.borough_deck_card(frame, _measure_definitions(t), t["sources"], t.get("organisations"), measure, borough)
+    return borough_deck_card(frame, _measure_definitions(t), t["sources"], t.get("organisations"), measure, borough)
 
 
 def staff_profile(t: Tables, org: str = derive.SYSTEM) -> ChartCard:
@@ -45,24 +54,24 @@ def staff_profile(t: Tables, org: str = derive.SYSTEM) -> ChartCard:
 
 
 def representation_trend(t: Tables, org: str = derive.SYSTEM, group: str | None = None) -> ChartCard | None:
-    names = wc.org_names(t["organisations"])
-    return wc.representation_trend_card(derive.workforce_shares(t), org, names, t["sources"],
-                                        residents=wc.residents_for(t, org), focus=group or wc.DEFAULT_FOCUS,
-                                        staff_groups=t["staff_groups"])
+    names = selection.org_names(t["organisations"])
+    return representation_trend_card(derive.workforce_shares(t), org, names, t["sources"],
+                                     residents=wc.residents_for(t, org), focus=group or wc.DEFAULT_FOCUS,
+                                     staff_groups=t["staff_groups"])
 
 
 def representation_compare(t: Tables, org: str = derive.SYSTEM) -> ChartCard | None:
-    return wc.representation_comparison_card(derive.workforce_shares(t), org, wc.org_names(t["organisations"]),
-                                             t["sources"])
+    return representation_comparison_card(derive.workforce_shares(t), org, selection.org_names(t["organisations"]),
+                                          t["sources"])
 
 
 def _wres_inputs(t: Tables, org: str, year: int | None):
-    names = wc.org_names(t["organisations"])
+    names = selection.org_names(t["organisations"])
     if "wres" not in t:  # failed its checks: indicator 9 (from the workforce table) can still be drawn
         return names, None, [org], None
     wres = derive.wres_long(t)
-    orgs = wc.wres_orgs(wres, org, wc.org_choices(t))
-    years = wc.wres_years(wres, orgs)
+    orgs = selection.wres_orgs(wres, org, selection.org_choices(t))
+    years = selection.wres_years(wres, orgs)
     year = int(year) if year is not None and int(year) in years else (years[-1] if years else None)
     return names, wres, orgs, year
 
@@ -71,31 +80,31 @@ def wres_ratios(t: Tables, org: str = derive.SYSTEM, year: int | None = None) ->
     names, wres, orgs, year = _wres_inputs(t, org, year)
     if year is None:
         return None
-    return wc.wres_ratio_card(wres, t["wres_indicators"], orgs, names, year, t["sources"], place=names.get(org, org))
+    return wres_ratio_card(wres, t["wres_indicators"], orgs, names, year, t["sources"], place=names.get(org, org))
 
 
 def wres_survey(t: Tables, org: str = derive.SYSTEM, year: int | None = None) -> ChartCard | None:
     names, wres, orgs, year = _wres_inputs(t, org, year)
     if year is None:
         return None
-    return wc.wres_survey_card(wres, t["wres_indicators"], orgs, names, year, t["sources"], place=names.get(org, org))
+    return wres_survey_card(wres, t["wres_indicators"], orgs, names, year, t["sources"], place=names.get(org, org))
 
 
 def board_gap(t: Tables, org: str = derive.SYSTEM, year: int | None = None) -> ChartCard | None:
     names, _, orgs, year = _wres_inputs(t, org, year)
-    return wc.board_gap_card(derive.workforce_shares(t), org, names, t["sources"], t.get("wres_indicators"), year, orgs)
+    return board_gap_card(derive.workforce_shares(t), org, names, t["sources"], t.get("wres_indicators"), year, orgs)
 
 
 def _remi(t: Tables):
-    long = remi_charts.remi_long(t["remi"], t["remi_domains"], t["remi_stages"], t["organisations"])
-    return long, remi_charts.org_choices(long, t["organisations"])
+    long = remi_data.remi_long(t["remi"], t["remi_domains"], t["remi_stages"], t["organisations"])
+    return long, remi_data.org_choices(long, t["organisations"])
 
 
 def _remi_views(t: Tables, org: str, year: int | None):
     long, codes = _remi(t)
     if long.empty or org not in codes:
         return None, None
-    years = remi_charts.year_choices(long, org)
+    years = remi_data.year_choices(long, org)
     chosen = str(year) if year is not None and str(year) in years else years[-1]
     return remi_charts.remi_views(long, t["remi_domains"], t["remi_stages"], org, int(chosen), t["sources"])
 
@@ -109,14 +118,14 @@ def remi_stages(t: Tables, org: str = remi_charts.DEFAULT_ORG, year: int | None 
 
 
 def remi_trust(t: Tables, org: str = remi_charts.DEFAULT_ORG) -> ChartCard | None:
-    return wc.remi_card(t["remi"], t["remi_domains"], t["remi_stages"], org, wc.org_names(t["organisations"]), t["sources"])
+    return remi_card(t["remi"], t["remi_domains"], t["remi_stages"], org, selection.org_names(t["organisations"]), t["sources"])
 
 
 def remi_all(t: Tables, year: int | None = None) -> ChartCard | None:
     long, codes = _remi(t)
     if long.empty:
         return None
-    years = remi_charts.year_choices(long)
+    years = remi_data.year_choices(long)
     chosen = str(year) if year is not None and str(year) in years else years[-1]
     return remi_charts.small_multiples_card(long, t["remi_domains"], t["remi_stages"], int(chosen), codes, t["sources"])
 
@@ -128,16 +137,16 @@ def strategy_progress(t: Tables) -> ChartCard:
 # --- Slide kinds: dense charts laid out for a projector (one indicator panel per slide) -------------
 
 def _place_of(t: Tables, org: str) -> str:
-    return wc._place(wc.org_names(t["organisations"]), org)
+    return wc.place_name(selection.org_names(t["organisations"]), org)
 
 
 def wres_ratio_slide(t: Tables, org: str = derive.SYSTEM, indicator: int = 2, year: int | None = None) -> ChartCard | None:
-    return wres_slides.wres_ratio_slide(wres_ratios(t, org, year), indicator, england=_place_of(t, wc.NATIONAL),
+    return wres_slides.wres_ratio_slide(wres_ratios(t, org, year), indicator, england=_place_of(t, derive.NATIONAL),
                                         system_place=_place_of(t, org))
 
 
 def wres_survey_slide(t: Tables, org: str = derive.SYSTEM, indicator: int = 5, year: int | None = None) -> ChartCard | None:
-    return wres_slides.wres_survey_slide(wres_survey(t, org, year), indicator, england=_place_of(t, wc.NATIONAL),
+    return wres_slides.wres_survey_slide(wres_survey(t, org, year), indicator, england=_place_of(t, derive.NATIONAL),
                                          system_place=_place_of(t, org))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -16,8 +16,13 @@ from components.cards import catalogue
 from components.cards import workforce as wc
 from components.cards.base import ChartCard
 from data import schema as canonical_schema
-from data.package import Problem, published_only
-from data.submission import Current, MergeResult, Part, change_rows, illustrative_hidden, masked_old_values, merge
+from data import selection
+from data.checks import Problem
+from data.package import published_only
+from data.package_files import Current, illustrative_hidden
+from data.submission import MergeResult, merge
+from data.submission_output import change_rows, masked_old_values
+from data.submission_read import Part
 
 MAX_PROBLEMS_SHOWN = 200   # per file; the rest are counted
 FIRST_PROBLEMS = 10        # shown at once, above the fold; the rest in an expander
@@ -127,7 +132,7 @@ def preview_orgs(result: MergeResult) -> list[str]:
 
 def org_name(tables: Mapping[str, pd.DataFrame], code: str) -> str:
     orgs = tables.get("organisations")
-    return wc.org_names(orgs, "name").get(code, code) if orgs is not None else code
+    return selection.org_names(orgs, "name").get(code, code) if orgs is not None else code
 
 
 def preview_cards(tables: Mapping[str, pd.DataFrame], org: str, remi_year: int | None = None
@@ -136,7 +141,7 @@ def preview_cards(tables: Mapping[str, pd.DataFrame], org: str, remi_year: int |
     name = org_name(tables, org)
     out = []
     for kind, what in PREVIEW:
-        params = {"org": org}
+        params: dict[str, object] = {"org": org}
         if kind == "remi_radar" and remi_year is not None:
             params["year"] = remi_year
         try:
@@ -180,7 +185,7 @@ def remi_rows(org: str, year: int, stages: Mapping[str, int | None], evidence: M
     return rows, source
 
 
-def rows_part(table: str, rows: list[Mapping[str, str]], label: str) -> Part:
+def rows_part(table: str, rows: Sequence[Mapping[str, str]], label: str) -> Part:
     names = [f["name"] for f in canonical_schema.resources()[table]["schema"]["fields"]]
     return Part(table, label, names, [[str(r.get(n, "")) for n in names] for r in rows], list(range(2, 2 + len(rows))))
 

@@ -1,5 +1,5 @@
-"""The 'About the data' page's content as plain data: the coverage matrix, the sources, the glossary,
-the licences, the accessibility statement and the downloadable package.
+"""The 'About the data' page's coverage matrix as plain data: what this package holds for every measure,
+organisation and year, as counts, sentences, tables and a lettered grid per organisation.
 
 Pure functions over a checked Package and its (already suppressed) tables; no Streamlit.
 
@@ -8,7 +8,6 @@ published figure, an illustrative (invented) one, a withheld one (a count from 1
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 import numpy as np
@@ -18,12 +17,8 @@ import plotly.graph_objects as go
 from components.cards.base import ChartCard, sources_for, spreadsheet_safe
 from components.cards.overview import SHORT_GROUP, chart_text
 from components.charts.palette import SEQUENTIAL, TEXT, base_layout
-from components.words import link, plain, source_link
+from components.words import join_words, source_ids, source_titles
 from data import derive
-from data import schema as canonical_schema
-from data.package import MANIFEST, Package
-from data.reproducible import zip_bytes
-from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import RULE_TEXT, SUPPRESSED_LABEL
 
 Tables = Mapping[str, pd.DataFrame]
@@ -151,7 +146,7 @@ def status_counts(tables: Tables, titles: Mapping[str, str] | None = None) -> pd
     return out if out["Illustrative"].any() else out.drop(columns="Illustrative")
 
 
-def coverage_counts(long: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+def coverage_counts(long: pd.DataFrame, by: str | list[str] | None = None) -> pd.DataFrame:
     """How many cells are published, illustrative, withheld and missing (columns in that order, plus total)."""
     if by is None:
         counts = long["cell"].value_counts().reindex(list(CELLS), fill_value=0)
@@ -196,11 +191,7 @@ def card_sentence(counts: pd.Series, lead: str, what: str) -> str:
         n = int(counts[cell])
         if n or cell == "published":
             parts.append(f"{n:,} {'is' if n == 1 else 'are'} {word}")
-    if len(parts) > 1:
-        listed = ", ".join(parts[:-1]) + " and " + parts[-1]
-    else:
-        listed = parts[0]
-    first, rest = listed.split(" ", 1)
+    first, rest = join_words(parts).split(" ", 1)
     first = "none" if first == "0" else first
     return f"{lead}, {first} of the {total:,} {what} {rest}."
 
@@ -211,16 +202,10 @@ def coverage_orgs(long: pd.DataFrame) -> dict[str, str]:
     return dict(zip(o["ods_code"], o["org"], strict=True))
 
 
-def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.DataFrame) -> ChartCard | None:
-    """A lettered heatmap (measures × years) of one family's coverage for one organisation; None if not covered."""
-    part = long[(long["family"] == family) & (long["ods_code"] == ods_code)]
-    if part.empty:
-        return None
-    org = str(part["org"].iloc[0])
-    measures = part.drop_duplicates("measure_id").sort_values("measure_order")["measure"].tolist()
-    years = sorted(part["year"].unique())
-    xs = [str(y) for y in years]
-    z = [[None] * len(xs) for _ in measures]
+def _coverage_figure(part: pd.DataFrame, measures: list[str], xs: list[str], shown: tuple[str, ...]) -> go.Figure:
+    """The lettered grid: one row per measure (its name above it), one column per year, and a legend that
+    gives each letter's word and colour together."""
+    z: list[list[int | None]] = [[None] * len(xs) for _ in measures]
     text = [[""] * len(xs) for _ in measures]
     hover = [[""] * len(xs) for _ in measures]
     m_index = {m: i for i, m in enumerate(measures)}
@@ -234,8 +219,7 @@ def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.Da
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         zmin=-0.5, zmax=3.5, colorscale=[[s, c] for s, c in _scale_stops()], showscale=False, xgap=3, ygap=ROW_GAP,
     ))
-    shown = kinds(long)
-    for cell in shown:  # legend: letter, word and colour together
+    for cell in shown:
         fig.add_trace(go.Scatter(
             x=[None], y=[None], mode="markers", name=f"{LETTERS[cell]} = {CELL_WORDS[cell]}", hoverinfo="skip",
             marker=dict(symbol="square", size=14, color=CELL_COLOURS[cell], line=dict(color=TEXT, width=1)),
@@ -250,7 +234,28 @@ def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.Da
                      tickfont=dict(size=13), ticklabelstandoff=ROW_GAP + 2)
     fig.update_yaxes(type="category", autorange="reversed", showline=False, ticks="", title_text="",
                      showticklabels=False)
+    return fig
 
+
+def _coverage_caveats(counts: pd.Series, shown: tuple[str, ...], ods_code: str) -> list[str]:
+    caveats = (["A cell counts as published only when every value in it is published; one illustrative value makes it illustrative."]
+               if "illustrative" in shown else [])
+    if counts["withheld"]:
+        caveats.append(RULE_TEXT)
+    if ods_code == derive.SYSTEM:
+        caveats.append("The NEL system figure is the sum of the five trusts; it is only worked out when every trust has a count.")
+    return caveats
+
+
+def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.DataFrame) -> ChartCard | None:
+    """A lettered heatmap (measures × years) of one family's coverage for one organisation; None if not covered."""
+    part = long[(long["family"] == family) & (long["ods_code"] == ods_code)]
+    if part.empty:
+        return None
+    org = str(part["org"].iloc[0])
+    measures = part.drop_duplicates("measure_id").sort_values("measure_order")["measure"].tolist()
+    years = sorted(part["year"].unique())
+    shown = kinds(long)
     counts = coverage_counts(part).iloc[0]
     total = int(counts["total"])
     noun = FAMILY_NOUN[family]
@@ -263,26 +268,20 @@ def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.Da
     table = pd.DataFrame({
         "Organisation": org, "Measure": part["measure"], "Year": part["year"].astype(str),
         "Coverage": [CELL_WORDS[c] for c in part["cell"]],
-        "Source": ["; ".join(titles.get(i, i) for i in str(s).split(";") if i) for s in part["source_id"]],
+        "Source": [source_titles(s, titles) for s in part["source_id"]],
     }).reset_index(drop=True)
-    ids = sorted({i for s in part["source_id"] for i in str(s).split(";") if i})
-    caveats = (["A cell counts as published only when every value in it is published; one illustrative value makes it illustrative."]
-               if "illustrative" in shown else [])
-    if counts["withheld"]:
-        caveats.append(RULE_TEXT)
-    if ods_code == derive.SYSTEM:
-        caveats.append("The NEL system figure is the sum of the five trusts; it is only worked out when every trust has a count.")
     return ChartCard(
         key=f"coverage-{family}-{ods_code}", title=title,
         subtitle=f"Coverage of {FAMILIES[family][0].lower()}{FAMILIES[family][1:]}, {org}, {span}",
-        figure=fig,
+        figure=_coverage_figure(part, measures, [str(y) for y in years], shown),
         alt=(f"Grid of {len(measures)} measures by {len(years)} years for {org}. Each cell has a letter: P published, "
              f"{'I illustrative, ' if 'illustrative' in shown else ''}W withheld, dash not yet published. " + sentence),
         sentence=sentence, table=table,
         definition=("Each cell is one measure for one year. Published: taken from the named source. "
                     + ("Illustrative: invented to show the view, not real data. " if "illustrative" in shown else "")
                     + "Withheld: a count from 1 to 4, not shown. Not yet published: this package holds no figure."),
-        sources=sources_for(ids, sources), period=span, caveats=caveats,
+        sources=sources_for(sorted(source_ids(part["source_id"])), sources), period=span,
+        caveats=_coverage_caveats(counts, shown, ods_code),
     )
 
 
@@ -301,7 +300,7 @@ def coverage_by_org(long: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     counts = coverage_counts(long, ["org_order", "org", "family"])
     words = {"published": "published", "illustrative": "illustrative", "withheld": "withheld", "missing": "not yet published"}
-    rows = {}
+    rows: dict[tuple[int, str], dict[str, str]] = {}
     for (order, org, family), c in counts.sort_index().iterrows():
         text = "; ".join(f"{int(c[k]):,} {w}" for k, w in words.items() if c[k])
         rows.setdefault((order, org), {})[FAMILY_SHORT[family]] = text
@@ -314,233 +313,3 @@ def coverage_csv(long: pd.DataFrame) -> bytes:
     out = long.assign(coverage=long["cell"].map(CELL_WORDS))[
         ["family", "measure", "ods_code", "org", "year", "cell", "coverage", "source_id"]]
     return spreadsheet_safe(out).to_csv(index=False).encode("utf-8")
-
-
-# --- Sources, licences -------------------------------------------------------------------------
-
-def _text(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%d %B %Y").lstrip("0")
-    return str(value)
-
-
-def source_lines(sources: pd.DataFrame) -> list[str]:
-    """One Markdown line per source: linked title, publisher, licence, date retrieved, grade (all escaped)."""
-    lines = []
-    for _, r in sources.iterrows():
-        parts = [f"**{source_link(_text(r['title']), _text(r['url']))}**"]
-        if _text(r["publisher"]):
-            parts.append(plain(_text(r["publisher"])))
-        parts.append(f"Licence: {plain(_text(r['licence']) or 'not stated')}")
-        if _text(r["date_retrieved"]):
-            parts.append(f"Retrieved {plain(_text(r['date_retrieved']))}")
-        if _text(r["grade"]):
-            parts.append(f"Grade: {plain(_text(r['grade']))}")
-        line = " · ".join(parts)
-        if _text(r.get("note")):
-            line += f"  \n{plain(_text(r['note']))}"
-        lines.append(line)
-    return lines
-
-
-def licence_groups(sources: pd.DataFrame) -> list[tuple[str, list[str]]]:
-    """(licence, [source titles]) with the most common licence first."""
-    groups: dict[str, list[str]] = {}
-    for _, r in sources.iterrows():
-        groups.setdefault(_text(r["licence"]) or "Not stated", []).append(_text(r["title"]))
-    return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-
-
-def package_licences(manifest: dict) -> list[str]:
-    """Markdown lines for the package's own licences (escaped, links checked)."""
-    out = []
-    for lic in manifest.get("licenses") or []:
-        if isinstance(lic, dict):
-            out.append(link(lic.get("title") or lic.get("name") or "Licence", lic.get("path")))
-    return out
-
-
-# --- Downloads ---------------------------------------------------------------------------------
-
-def grade_words(sources: pd.DataFrame) -> dict[str, str]:
-    """What each grade used by these sources means."""
-    used = set(sources["grade"].astype(str)) if "grade" in sources else set(GRADE_WORDS)
-    return {k: v for k, v in GRADE_WORDS.items() if k in used}
-
-
-GRADE_WORDS = {"primary": "the publisher's own document", "secondary": "a third party quoting the publisher",
-               "github-copy": "a public copy on GitHub", "dashboard": "this dashboard's own conventions",
-               "illustrative": "invented by this dashboard"}
-
-
-def package_date(manifest: dict) -> str:
-    """When the package was last updated, as a reader writes a date ('27 November 2026'); 'an unstated date'."""
-    created = str(manifest.get("created") or "")[:10]
-    try:
-        return pd.Timestamp(created).strftime("%-d %B %Y")
-    except ValueError:
-        return "an unstated date"
-
-
-def table_titles(manifest: dict) -> dict[str, str]:
-    canon = canonical_schema.resources()
-    titles = {n: r.get("title", n) for n, r in canon.items()}
-    for res in manifest.get("resources") or []:
-        if isinstance(res, dict) and isinstance(res.get("name"), str) and isinstance(res.get("title"), str):
-            titles.setdefault(res["name"], res["title"])
-    return titles
-
-
-def table_csv(frame: pd.DataFrame) -> bytes:
-    """A checked table as CSV, exactly as the dashboard uses it (withheld counts are empty)."""
-    return frame.to_csv(index=False).encode("utf-8")
-
-
-def _resource_paths(pkg: Package) -> dict[str, str]:
-    canon = canonical_schema.resources()
-    paths = {n: r["path"] for n, r in canon.items()}
-    for res in pkg.manifest.get("resources") or []:
-        if isinstance(res, dict) and isinstance(res.get("name"), str) and isinstance(res.get("path"), str):
-            paths[res["name"]] = res["path"]
-    return paths
-
-
-def export_tables(pkg: Package) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
-    """The tables for the zip, in the canonical columns: rows with withheld counts are left out (so the
-    package re-validates), and how many were left out per table."""
-    canon = canonical_schema.resources()
-    out, withheld = {}, {}
-    for name, frame in pkg.tables.items():
-        if name not in canon:
-            continue
-        cols = [f["name"] for f in canon[name]["schema"]["fields"] if f["name"] in frame]
-        if "suppressed" in frame:
-            hide = frame["suppressed"].fillna(False).astype(bool)
-            if hide.any():
-                withheld[name] = int(hide.sum())
-            frame = frame[~hide]
-        out[name] = frame[cols]
-    return out, withheld
-
-
-def package_zip(pkg: Package) -> bytes:
-    """The whole package as a zip: datapackage.json and every checked table as CSV, built in memory."""
-    tables, withheld = export_tables(pkg)
-    paths = _resource_paths(pkg)
-    manifest = json.loads(json.dumps(pkg.manifest or {}, default=str))
-    resources = [r for r in manifest.get("resources", []) if isinstance(r, dict) and r.get("name") in tables]
-    known = {r["name"] for r in resources}
-    canon = canonical_schema.resources()
-    for name in tables:
-        if name not in known:
-            resources.append({k: v for k, v in canon[name].items()})
-    manifest["resources"] = resources
-    note = ("Downloaded from the NEL Race Equity Dashboard. Only tables that passed the dashboard's checks are "
-            "included. Rows whose staff counts are withheld under the small-number rule are left out: " + RULE_TEXT)
-    manifest["description"] = (str(manifest.get("description", "")).strip() + "\n\n" + note).strip()
-    manifest["withheld_rows"] = withheld
-    return zip_bytes([(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"),
-                      *((paths.get(name, f"{name}.csv"), frame.to_csv(index=False)) for name, frame in tables.items())])
-
-
-def size_text(n: int) -> str:
-    return f"{max(1, round(n / 1024))} KB" if n >= 1000 else f"{n} bytes"
-
-
-# --- Words ---------------------------------------------------------------------------------------
-
-ILLUSTRATIVE_TERM = ("Illustrative", "Invented by a seeded script to show how a view will look once real figures are "
-                    "published. Not real data; drawn hollow, hatched or dotted and marked in every table and download.")
-
-
-def terms_line(*names: str) -> str:
-    """The page's technical terms explained in one short Markdown paragraph, from the glossary."""
-    known = dict(GLOSSARY)
-    return " ".join(f"**{n}**: {plain(known[n])}" for n in names if n in known)
-
-
-def glossary(show_illustrative: bool) -> list[tuple[str, str]]:
-    """The terms explained on /data: without 'Illustrative' on a published-only site."""
-    return [item for item in GLOSSARY if show_illustrative or item is not ILLUSTRATIVE_TERM]
-
-
-GLOSSARY = [
-    ("Global majority", GLOBAL_MAJORITY_DEFINITION),
-    ("BME (Black and minority ethnic)", "The term the NHS Workforce Race Equality Standard uses for every ethnic group except "
-     "the White groups. This dashboard calls the same set of groups global majority, as the strategy does; figures "
-     "published as 'BME', 'BAME' or 'ethnic minority' are shown as global majority."),
-    ("WRES", "The NHS Workforce Race Equality Standard: nine indicators every NHS trust reports each year, comparing "
-     "the experience of global-majority and White staff (representation by pay band, appointment, disciplinary, "
-     "training, harassment, progression, discrimination and board membership)."),
-    ("Relative likelihood", "How many times more likely one group is than another to experience something: the rate for one "
-     "group divided by the rate for the other. 1.0 means equal; the WRES treats 0.80 to 1.25 as no meaningful difference."),
-    ("Guide range", "0.80 to 1.25: the range of relative likelihoods the WRES treats as showing no meaningful difference "
-     "between global-majority and White staff. Outside it, one group is noticeably more likely than the other."),
-    ("REMI", "The Race Equity Maturity Index from the London Anti-Racism Collaboration for Health (LARCH): organisations "
-     "assess how far they have come on race equity, from stage 1 (Awareness) upwards, in areas such as leadership, "
-     "recruitment and policy."),
-    ("VSM", "Very senior managers: staff on very senior manager pay, including executive directors."),
-    ("Agenda for Change bands", "The NHS pay scale for most staff, from band 1 to band 9. Bands 8a to 9 are senior roles; "
-     "this dashboard groups them as 'band 8a and above'."),
-    ("Band 8a and above", "Staff on Agenda for Change bands 8a, 8b, 8c, 8d and 9: senior managers and senior clinical "
-     "and professional staff, the usual cut-off for senior roles."),
-    ("REMI stage", "One of the six stages of the Race Equity Maturity Index, from 1 Awareness through Commitment, "
-     "Implementation, Embedding and Creating to 6 Championing."),
-    ("Board", "The voting members of an organisation's board (executive and non-executive directors)."),
-    ("Census 2021 ethnic groups", "The five high-level groups used by the Census in England and Wales (Asian, Asian "
-     "British or Asian Welsh; Black, Black British, Black Welsh, Caribbean or African; Mixed or Multiple; White; and "
-     "Other) and the 19 detailed groups within them, such as Bangladeshi, Black African, White British or Arab. "
-     "This dashboard shows every one of them for every London borough and for England, from ONS table TS021."),
-    ("Published", "Taken from the source named beside the figure."),
-    ILLUSTRATIVE_TERM,
-    ("Withheld (suppressed)", RULE_TEXT),
-    ("Not yet published", "No figure has been published, so the dashboard shows none. Gaps are part of accountability."),
-    ("NEL system", "The five NHS trusts in north east London added together. It is only worked out when every trust has a count."),
-]
-
-ACCESSIBILITY = {
-    "intro": (
-        "NHS North East London wants as many people as possible to be able to use this dashboard. It aims to meet "
-        "the Web Content Accessibility Guidelines (WCAG) version 2.2 at level AA, as the Public Sector Bodies "
-        "(Websites and Mobile Applications) (No. 2) Accessibility Regulations 2018 require."
-    ),
-    "status": (
-        "**Compliance status.** This dashboard is partially compliant with WCAG 2.2 AA because of the known "
-        "limitations listed below, most of which come from the Streamlit framework it is built with."
-    ),
-    "tested": [
-        "Every page is checked automatically with axe-core in the Chromium browser.",
-        "A borough can be chosen with the keyboard alone.",
-        "Every page is checked at 390 pixels wide, so the content reflows on a phone without scrolling sideways.",
-        "Every chart has a text description for screen readers, a sentence that states the finding, the data as a "
-        "table and a CSV download.",
-        "Colours pass contrast checks, and no meaning rests on colour alone: a figure's status is also shown by line "
-        "style, pattern or words in the legend, and coverage cells carry letters.",
-    ],
-    "limitations": [
-        "The page language is fixed to English by the Streamlit framework.",
-        "The charts' pop-up details (tooltips) need a mouse or touch. Every value is also in the chart's table and sentence.",
-        "Streamlit's single-key shortcut R reloads the page's figures wherever the keyboard focus is, and cannot be "
-        "switched off (WCAG 2.1.4). It changes nothing else; the developer menu is switched off for visitors.",
-        "Interactive data grids are not fully keyboard-accessible, so the dashboard uses plain tables instead.",
-        "Maps cannot be read without sight; every map has the same figures in a table under it.",
-    ],
-    "report": (
-        "If you find a problem, or need the information in another format, contact NHS North East London "
-        "through the contact page of its website ({link}). If you are not happy with the response, contact the "
-        "Equality Advisory and Support Service (EASS); the Equality and Human Rights Commission enforces the regulations."
-    ),
-    "report_url": "https://northeastlondon.icb.nhs.uk/",
-}
-
-PRIVACY = (
-    "This dashboard uses no analytics or tracking. It sets two strictly necessary cookies and no others: "
-    "`_streamlit_xsrf`, set by Streamlit, the framework it runs on, to protect the connection against cross-site "
-    "request forgery; and `nel_lb`, set by the site's load balancer so that your visit stays on the same server "
-    "(the open page keeps a live connection to it). Neither identifies you and neither is used for anything else. "
-    "Streamlit remembers your choices (for example the organisation) for "
-    "that visit only. Pages make no requests to other websites: fonts, charts and maps are served by the dashboard "
-    "itself, and the map has no background tiles from a third party."
-)

@@ -7,17 +7,17 @@ worked out against a figure for the year immediately before.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from components.cards.base import STATUS_WORDS, ChartCard, Source, finding_title, sources_for, status_label
 from components.charts.palette import ILLUSTRATIVE_LABEL, SERIES_COLOURS, TEXT, base_layout
-from components.words import fmt_number, fmt_percent_short, fmt_points, link, page_link, plain
+from components.words import fmt_number, fmt_percent_short, fmt_points, join_words, link, page_link, plain, source_ids
 from data import derive
 from data.schema import GLOBAL_MAJORITY_DEFINITION
-from data.suppression import RULE_TEXT, SUPPRESSED_LABEL
+from data.suppression import SUPPRESSED_LABEL
 
 Tables = Mapping[str, pd.DataFrame]
 
@@ -44,11 +44,6 @@ STATUS_TEXT = {
     "withheld": f"Withheld ({SUPPRESSED_LABEL})",
     "missing": "Not yet published",
 }
-
-
-def fmt_pct(value: float | None) -> str:
-    """A headline: '55%' for a whole number, '53.7%' otherwise (the one formatter, components.words)."""
-    return fmt_percent_short(value)
 
 
 @dataclass
@@ -81,7 +76,7 @@ class Headline:
             return "Withheld"
         if self.value is None:
             return "Not yet published"
-        return fmt_pct(self.value)
+        return fmt_percent_short(self.value)
 
     @property
     def change_text(self) -> str | None:
@@ -90,10 +85,6 @@ class Headline:
     @property
     def status_text(self) -> str:
         return self.status_detail or STATUS_TEXT.get(self.status, self.status)
-
-
-def _source_ids(value) -> list[str]:
-    return [s for s in str(value or "").split(";") if s and s != "<NA>"]
 
 
 def staff_headline(shares: pd.DataFrame, staff_group: str, sources: pd.DataFrame, *,
@@ -110,36 +101,37 @@ def staff_headline(shares: pd.DataFrame, staff_group: str, sources: pd.DataFrame
     if rows.empty:
         return Headline(key, label, None, None, "missing", change_note="No figure has been published.")
     latest = derive.latest_row(rows)
+    assert latest is not None
     year = int(latest["year"])
-    ids = _source_ids(latest["source_id"])
+    ids = source_ids(latest["source_id"])
     notes = [str(latest["note"])] if isinstance(latest.get("note"), str) and latest["note"] else []
-    common = dict(key=key, label=label, year=year, period=str(latest["period"]), sources=sources_for(ids, sources),
-                  year_in_label=True)
+    common = Headline(key, label, None, year, "missing", period=str(latest["period"]), sources=sources_for(ids, sources),
+                      year_in_label=True)
     if bool(latest["suppressed"]):
         shown = rows[~rows["suppressed"].astype(bool)]
         if not shown.empty:
             last = shown.iloc[-1]
             kind = "a published figure" if last["status"] == "published" else "an illustrative figure (not real data)"
-            notes.append(f"The last figure that can be shown is {fmt_pct(float(last['share']))} in {int(last['year'])}, {kind}.")
+            notes.append(f"The last figure that can be shown is {fmt_percent_short(float(last['share']))} in {int(last['year'])}, {kind}.")
         detail = f"Withheld ({SUPPRESSED_LABEL}): at least one count behind this figure is from 1 to 4."
         if latest["status"] != "published":
             detail += " The counts are illustrative (not real data)."
-        return Headline(value=None, status="withheld", change_note=f"Withheld for {year}: no change can be shown.",
-                        status_detail=detail, notes=notes, **common)
+        return replace(common, status="withheld", change_note=f"Withheld for {year}: no change can be shown.",
+                       status_detail=detail, notes=notes)
     value = float(latest["share"])
     status = str(latest["status"])
     before = rows[rows["year"] == year - 1]
     if before.empty:
-        return Headline(value=value, status=status, change_note=f"No figure for the year before ({year - 1}).",
-                        notes=notes, **common)
+        return replace(common, value=value, status=status, change_note=f"No figure for the year before ({year - 1}).",
+                       notes=notes)
     prev = before.iloc[-1]
     if bool(prev["suppressed"]):
-        return Headline(value=value, status=status, notes=notes, **common,
-                        change_note=f"The year before ({year - 1}) is withheld ({SUPPRESSED_LABEL}): no change can be shown.")
+        return replace(common, value=value, status=status, notes=notes,
+                       change_note=f"The year before ({year - 1}) is withheld ({SUPPRESSED_LABEL}): no change can be shown.")
     if str(prev["status"]) != status:
         notes.append(f"The {year} figure is {status}; the {year - 1} figure it is compared with is {prev['status']}.")
-    return Headline(value=value, status=status, change=value - float(prev["share"]), change_note=f"since {year - 1}",
-                    notes=notes, **common)
+    return replace(common, value=value, status=status, change=value - float(prev["share"]), change_note=f"since {year - 1}",
+                   notes=notes)
 
 
 def residents_published_headline(tables: Tables) -> Headline:
@@ -152,14 +144,9 @@ def residents_published_headline(tables: Tables) -> Headline:
     r = rows.sort_values("year").iloc[-1]
     notes = [str(r["note"])] if isinstance(r["note"], str) and r["note"] else []
     return Headline("residents-published", label, float(r["value"]), int(r["year"]), str(r["status"]),
-                    period=str(r["period"]), sources=sources_for(_source_ids(r["source_id"]), tables["sources"]),
+                    period=str(r["period"]), sources=sources_for(source_ids(r["source_id"]), tables["sources"]),
                     change_note=CENSUS_NOTE,
                     notes=notes)
-
-
-def _names_list(names: list[str]) -> str:
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def residents_computed_headline(tables: Tables) -> Headline:
@@ -179,8 +166,8 @@ def residents_computed_headline(tables: Tables) -> Headline:
     invented = part.loc[part["status"] != "published", "name"].tolist()
     if published and invented:
         status = "mixed"
-        detail = (f"Mixed: Census counts are published for {_names_list(published)}; "
-                  f"the counts for {_names_list(invented)} are illustrative (not real data).")
+        detail = (f"Mixed: Census counts are published for {join_words(published)}; "
+                  f"the counts for {join_words(invented)} are illustrative (not real data).")
     else:
         status = "published" if published else "illustrative"
         detail = ""
@@ -189,8 +176,8 @@ def residents_computed_headline(tables: Tables) -> Headline:
              "of their residents. The strategy's own figure is 53%."]
     missing = sorted(set(nel["name"]) - set(part["name"]))
     if missing:
-        notes.append(f"No counts for {_names_list(missing)}.")
-    ids = sorted({i for s in part["source_id"] for i in _source_ids(s)})
+        notes.append(f"No counts for {join_words(missing)}.")
+    ids = sorted({i for s in part["source_id"] for i in source_ids(s)})
     return Headline("residents-computed", label, value, 2021, status, period=str(part["period"].iloc[0]),
                     sources=sources_for(ids, tables["sources"]), status_detail=detail, notes=notes,
                     change_note=CENSUS_NOTE)
@@ -264,13 +251,9 @@ def _axis_label(r) -> str:
     return f"{SHORT_GROUP.get(r['staff_group'], r['group_label'])} ({int(r['year'])})"
 
 
-def staff_profile_card(shares: pd.DataFrame, residents: Headline, sources: pd.DataFrame,
-                       ods_code: str = derive.SYSTEM) -> ChartCard:
-    """Horizontal bars: the global-majority share of each staff group in its latest year, against residents."""
-    latest = latest_by_group(shares, ods_code)
+def _profile_figure(latest: pd.DataFrame, shown: pd.DataFrame, labels: list[str], residents: Headline) -> go.Figure:
+    """Bars by status (illustrative ones hatched), withheld groups in words, a dashed line for the residents."""
     fig = go.Figure()
-    labels = [_axis_label(r) for _, r in latest.iterrows()]
-    shown = latest[~latest["suppressed"].astype(bool)] if not latest.empty else latest
     colour = SERIES_COLOURS[0]
     for status, name in (("published", STATUS_WORDS["published"]), ("illustrative", ILLUSTRATIVE_LABEL)):
         part = shown[shown["status"] == status] if not shown.empty else shown
@@ -279,7 +262,7 @@ def staff_profile_card(shares: pd.DataFrame, residents: Headline, sources: pd.Da
         illustrative = status == "illustrative"
         fig.add_trace(go.Bar(
             x=part["share"].astype(float), y=[_axis_label(r) for _, r in part.iterrows()], orientation="h", name=name,
-            text=[fmt_pct(v) for v in part["share"]], textposition="outside", cliponaxis=False,
+            text=[fmt_percent_short(v) for v in part["share"]], textposition="outside", cliponaxis=False,
             textfont=dict(color=TEXT),
             marker=dict(color="white" if illustrative else colour, line=dict(color=colour, width=2),
                         pattern=dict(shape="/", fgcolor=colour, bgcolor="white", solidity=0.3) if illustrative else None),
@@ -290,9 +273,10 @@ def staff_profile_card(shares: pd.DataFrame, residents: Headline, sources: pd.Da
                            xanchor="left", font=dict(color=TEXT, size=14))
     if residents.value is not None:
         res_colour = SERIES_COLOURS[1]
+        status_words = STATUS_TEXT.get(residents.status, residents.status).lower()
         fig.add_vline(x=residents.value, line=dict(color=res_colour, dash="dash", width=3), layer="above", opacity=1)
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color=res_colour, dash="dash", width=2),
-                                 name=f"NEL residents: {fmt_pct(residents.value)} ({STATUS_TEXT.get(residents.status, residents.status).lower()})",
+                                 name=f"NEL residents: {fmt_percent_short(residents.value)} ({status_words})",
                                  hoverinfo="skip"))
     for label in labels:  # group names above their bars, so the bars keep the width on a phone
         fig.add_annotation(x=0, y=label, text=chart_text(label), showarrow=False, xanchor="left", yanchor="bottom",
@@ -303,32 +287,44 @@ def staff_profile_card(shares: pd.DataFrame, residents: Headline, sources: pd.Da
     fig.update_xaxes(range=[0, 100], dtick=25, ticksuffix="%", title_text="", showgrid=True, gridcolor="#E8EDEE")
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", title_text="",
                      showticklabels=False, ticks="", showline=False)
+    return fig
 
-    table = _profile_table(latest, residents, sources)
-    sentence = _profile_sentence(shown, residents)
-    org = "the five NHS trusts in north east London" if ods_code == derive.SYSTEM else ods_code
-    years = sorted(set(int(y) for y in latest["year"])) if not latest.empty else []
-    span = (f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}") if years else "no year"
-    title = _profile_title(shown, residents)
-    withheld = latest[latest["suppressed"].astype(bool)] if not latest.empty else latest
+
+def _profile_caveats(shown: pd.DataFrame, residents: Headline) -> list[str]:
     caveats = ["Each staff group shows its latest year with a figure, so the years can differ between groups."]
     if not shown.empty and (shown["staff_group"] == "all_staff").any():
         row = shown[shown["staff_group"] == "all_staff"].iloc[0]
         if isinstance(row.get("note"), str) and row["note"] and not bool(row.get("derived", False)):
             caveats.append(f"All staff: {row['note']}")
-    caveats += residents.notes
-    ids = sorted({i for s in latest["source_id"] for i in _source_ids(s)})
-    card_sources = sources_for(ids, sources) + list(residents.sources)
+    return caveats + residents.notes
+
+
+def staff_profile_card(shares: pd.DataFrame, residents: Headline, sources: pd.DataFrame,
+                       ods_code: str = derive.SYSTEM) -> ChartCard:
+    """Horizontal bars: the global-majority share of each staff group in its latest year, against residents."""
+    latest = latest_by_group(shares, ods_code)
+    labels = [_axis_label(r) for _, r in latest.iterrows()]
+    shown = latest[~latest["suppressed"].astype(bool)] if not latest.empty else latest
+    sentence = _profile_sentence(shown, residents)
+    org = "the five NHS trusts in north east London" if ods_code == derive.SYSTEM else ods_code
+    years = sorted(set(int(y) for y in latest["year"])) if not latest.empty else []
+    span = (f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}") if years else "no year"
+    withheld = latest[latest["suppressed"].astype(bool)] if not latest.empty else latest
+    card_sources = sources_for(sorted(source_ids(latest["source_id"])), sources) + list(residents.sources)
     alt = (f"Horizontal bar chart of the global-majority share of staff in {len(labels)} staff groups across {org}, "
            f"with a dashed line for NEL's residents. " + sentence)
     if not withheld.empty:
-        alt += f" {_names_list([SHORT_GROUP.get(g, g) for g in withheld['staff_group']])}: withheld."
+        alt += f" {join_words([SHORT_GROUP.get(g, g) for g in withheld['staff_group']])}: withheld."
     return ChartCard(
-        key="overview-staff-groups", title=title,
-        subtitle=f"Global-majority share of staff by staff group, {org}, latest year with a figure ({span}); NEL residents for comparison",
-        figure=fig, alt=alt, sentence=sentence, table=table,
-        definition=GLOBAL_MAJORITY_DEFINITION + " Share = global-majority staff as a percentage of all staff in the group with a known ethnicity.",
-        sources=_unique_sources(card_sources), period=f"31 March {span}; residents: {residents.period}", caveats=caveats,
+        key="overview-staff-groups", title=_profile_title(shown, residents),
+        subtitle=(f"Global-majority share of staff by staff group, {org}, latest year with a figure ({span}); "
+                  "NEL residents for comparison"),
+        figure=_profile_figure(latest, shown, labels, residents), alt=alt, sentence=sentence,
+        table=_profile_table(latest, residents, sources),
+        definition=GLOBAL_MAJORITY_DEFINITION + (" Share = global-majority staff as a percentage of all staff in the group "
+                                                 "with a known ethnicity."),
+        sources=_unique_sources(card_sources), period=f"31 March {span}; residents: {residents.period}",
+        caveats=_profile_caveats(shown, residents),
     )
 
 
@@ -349,9 +345,9 @@ def _profile_title(shown: pd.DataFrame, residents: Headline) -> str:
     low_name = SHORT_GROUP.get(low["staff_group"], low["group_label"]).lower()
     high_name = SHORT_GROUP.get(high["staff_group"], high["group_label"]).lower()
     if low["staff_group"] == high["staff_group"]:
-        return finding_title(f"Global-majority staff are {fmt_pct(float(low['share']))} of {low_name}", [low["status"]])
-    return finding_title(f"The global-majority share of staff is lowest among {low_name} ({fmt_pct(float(low['share']))}) "
-                         f"and highest in {high_name} ({fmt_pct(float(high['share']))})", [low["status"], high["status"]])
+        return finding_title(f"Global-majority staff are {fmt_percent_short(float(low['share']))} of {low_name}", [low["status"]])
+    return finding_title(f"The global-majority share of staff is lowest among {low_name} ({fmt_percent_short(float(low['share']))}) "
+                         f"and highest in {high_name} ({fmt_percent_short(float(high['share']))})", [low["status"], high["status"]])
 
 
 def _profile_sentence(shown: pd.DataFrame, residents: Headline) -> str:
@@ -359,13 +355,14 @@ def _profile_sentence(shown: pd.DataFrame, residents: Headline) -> str:
         return "No staff figures for the NEL system can be shown yet."
     parts = []
     for _, r in shown.iterrows():
-        parts.append(f"{SHORT_GROUP.get(r['staff_group'], r['group_label']).lower()}: {fmt_pct(float(r['share']))} in {int(r['year'])}")
+        group = SHORT_GROUP.get(r["staff_group"], r["group_label"]).lower()
+        parts.append(f"{group}: {fmt_percent_short(float(r['share']))} in {int(r['year'])}")
     text = "In north east London's NHS trusts, the global-majority share of staff is: " + "; ".join(parts) + "."
     if residents.value is not None:
         below = shown[shown["share"].astype(float) < residents.value]
-        text += f" NEL's residents are {fmt_pct(residents.value)} global majority"
+        text += f" NEL's residents are {fmt_percent_short(residents.value)} global majority"
         if len(below):
-            names = _names_list([SHORT_GROUP.get(g, g).lower() for g in below["staff_group"]])
+            names = join_words([SHORT_GROUP.get(g, g).lower() for g in below["staff_group"]])
             text += f"; {names} {'is' if len(below) == 1 else 'are'} below that share."
         else:
             text += "; every staff group shown is at or above that share."
@@ -384,7 +381,7 @@ def _profile_table(latest: pd.DataFrame, residents: Headline, sources: pd.DataFr
             "Group": r["group_label"], "Year": str(int(r["year"])),
             "Global-majority share (%)": SUPPRESSED_LABEL if suppressed else fmt_number(float(r['share']), 1),
             "Status": status_label(r["status"]),
-            "Source": "; ".join(titles.get(i, i) for i in _source_ids(r["source_id"])),
+            "Source": "; ".join(titles.get(i, i) for i in source_ids(r["source_id"])),
             "Period": str(r["period"]),
         })
     if residents.value is not None:
@@ -395,31 +392,3 @@ def _profile_table(latest: pd.DataFrame, residents: Headline, sources: pd.DataFr
             "Source": "; ".join(s.title for s in residents.sources), "Period": residents.period,
         })
     return pd.DataFrame(rows, columns=["Group", "Year", "Global-majority share (%)", "Status", "Source", "Period"])
-
-
-# --- How to read this dashboard --------------------------------------------------------------
-
-def how_to_read(show_illustrative: bool = True) -> list[str]:
-    """Plain-English paragraphs (Markdown written here, not data). With ``show_illustrative`` false (the
-    published-only site) nothing invented is shown, so nothing is said about marking it."""
-    published = (
-        "**Published or illustrative.** A *published* figure is copied from the source named beside it. "
-        "Few race equity figures for north east London's NHS organisations have been published yet, so many "
-        "views are filled with *illustrative* figures: invented by a script to show how the view will work, "
-        "and **not real data**. Charts draw them hollow, hatched or dotted and name them in the legend; tables "
-        "and downloads mark them in a Status column."
-    ) if show_illustrative else (
-        "**Published figures only.** Every figure is copied from the source named beside it. Few race equity "
-        "figures for north east London's NHS organisations have been published yet, so many views say what is "
-        "not yet published instead of showing a number."
-    )
-    return [
-        f"**Global majority.** {GLOBAL_MAJORITY_DEFINITION} The term reflects that these groups make up most "
-        "of the world's population.",
-        published,
-        f"**Small numbers.** {RULE_TEXT} Charts leave them out.",
-        "**Every chart** has a title that states the finding, a sentence that says it in words, the data as a "
-        "table, a CSV download, and an *About* section with the definition, source, period and caveats.",
-        "**Where there is no figure** the dashboard says \u201cnot yet published\u201d: gaps are part of "
-        "holding the system to account.",
-    ]

@@ -149,7 +149,8 @@ def progress_card(commitments: pd.DataFrame, pillars: pd.DataFrame, sources: pd.
     alt_parts = []
     for p in dict.fromkeys(counts["pillar"]):
         mine = counts[(counts["pillar"] == p) & (counts["count"] > 0)]
-        alt_parts.append(f"{p}: " + ", ".join(f"{n} {progress_word(k).lower()}" for k, n in zip(mine["progress"], mine["count"], strict=True)))
+        alt_parts.append(f"{p}: " + ", ".join(f"{n} {progress_word(k).lower()}"
+                                              for k, n in zip(mine["progress"], mine["count"], strict=True)))
     return ChartCard(
         key="strategy-progress", title=title,
         subtitle=f"Commitments in the NHS North East London anti-racist strategy by pillar and reported progress, as at {as_at}",

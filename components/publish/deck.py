@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import yaml
 
 from components.cards.catalogue import KINDS
+from components.words import cap_first
 
 DECKS = Path(__file__).resolve().parents[1] / "decks"
 DEFAULT_DECK = "default"
@@ -93,19 +94,7 @@ def presentation_figure(fig: go.Figure, *, font_px: int = SLIDE_FONT_PX) -> go.F
         if shape.line is not None and shape.type == "line":
             shape.line.width = max(3, shape.line.width or 0)
     for trace in big.data:
-        if trace.type in ("scatter", "scatterpolar"):
-            mode = trace.mode or ""
-            if "lines" in mode and trace.fill in (None, "none"):
-                trace.line.width = max(4, (trace.line.width or 0))
-            if "markers" in mode and trace.marker.size is not None and not isinstance(trace.marker.size, (list, tuple)):
-                trace.marker.size = max(18, trace.marker.size)
-            if "text" in mode or trace.textfont.size is not None:
-                trace.textfont.size = font_px
-        elif trace.type == "bar":
-            trace.textfont.size = font_px
-            trace.insidetextfont.size = font_px
-            trace.outsidetextfont.size = font_px
-            trace.constraintext = "none"
+        _trace_for_a_projector(trace, font_px)
     big.update_xaxes(tickfont_size=font_px, title_font_size=font_px, automargin=True, title_standoff=12)
     big.update_yaxes(tickfont_size=font_px, title_font_size=font_px, automargin=True)
     big.update_polars(angularaxis_tickfont_size=font_px, radialaxis_tickfont_size=font_px)
@@ -125,6 +114,23 @@ def presentation_figure(fig: go.Figure, *, font_px: int = SLIDE_FONT_PX) -> go.F
     return big
 
 
+def _trace_for_a_projector(trace, font_px: int) -> None:
+    """Lines at least 4 px, markers at least 18 px, a bar's or a point's own text at the slide's size."""
+    if trace.type in ("scatter", "scatterpolar"):
+        mode = trace.mode or ""
+        if "lines" in mode and trace.fill in (None, "none"):
+            trace.line.width = max(4, (trace.line.width or 0))
+        if "markers" in mode and trace.marker.size is not None and not isinstance(trace.marker.size, (list, tuple)):
+            trace.marker.size = max(18, trace.marker.size)
+        if "text" in mode or trace.textfont.size is not None:
+            trace.textfont.size = font_px
+    elif trace.type == "bar":
+        trace.textfont.size = font_px
+        trace.insidetextfont.size = font_px
+        trace.outsidetextfont.size = font_px
+        trace.constraintext = "none"
+
+
 def _row_labels_beside_bars(fig: go.Figure) -> None:
     """Row names written above horizontal bars (so a phone keeps the bars' width) would print over the bars at
     28 px: on a slide, which is wide, they go beside the bars as the axis labels."""
@@ -136,6 +142,17 @@ def _row_labels_beside_bars(fig: go.Figure) -> None:
         fig.layout.annotations = [a for a in fig.layout.annotations if a not in above]
         fig.update_yaxes(showticklabels=True, ticksuffix=" ")
         fig.update_layout(bargap=0.3)
+
+
+def finding_beside(fig: go.Figure) -> bool:
+    """Whether a slide puts the chart's finding beside it rather than under it: a single radar, which is as wide as
+    it is tall, so on a wide screen the width beside it is spare and the height is not."""
+    return len(list(fig.select_polars())) == 1 and any(t.type == "scatterpolar" for t in fig.data)
+
+
+# The column on the right of a single radar on a slide: its key at the top and, under it, the finding
+# (components/ui/present.py places it there). Narrow enough to leave the radar a third of a 1280 px slide.
+RADAR_KEY_PX = 480
 
 
 def _radar_for_a_slide(fig: go.Figure) -> None:
@@ -157,6 +174,24 @@ def _radar_for_a_slide(fig: go.Figure) -> None:
         pairs = [f"{v} {n}" for v, n in zip(values, names, strict=True)]
         rows = [" · ".join(pairs[i:i + 2]) for i in range(0, len(pairs), 2)]
         fig.update_layout(legend_title=dict(text="Stages: " + "<br>".join(rows), side="top"))
+    if finding_beside(fig):
+        _key_column(fig)
+
+
+def _key_column(fig: go.Figure) -> None:
+    """One radar: the key in a column of RADAR_KEY_PX on the right (the finding goes under it), the radar as large
+    as the rest allows, and a marking every line shares ('Illustrative (not real data)') said once, in the key's
+    title, so that no line of the key is wider than its column."""
+    fig.update_layout(margin=dict(l=10, r=RADAR_KEY_PX, t=14, b=46))   # room for the stage 6 tick and the lowest domain
+    fig.update_polars(domain=dict(x=[0.25, 0.87], y=[0, 1]))
+    shown = [t for t in fig.data if t.showlegend is not False and t.name]
+    suffixes = {str(t.name).rsplit(" · ", 1)[1] if " · " in str(t.name) else "" for t in shown}
+    if len(suffixes) == 1 and (common := suffixes.pop()):
+        for trace in shown:
+            trace.name = str(trace.name).rsplit(" · ", 1)[0]
+        title = fig.layout.legend.title.text
+        fig.update_layout(legend_title=dict(text=f"{title}<br>{cap_first(common)}:" if title else f"{cap_first(common)}:",
+                                            side="top"))
 
 
 def _map_callouts(fig: go.Figure) -> list:

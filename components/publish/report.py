@@ -21,9 +21,9 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from components.cards import overview
+from components.cards.about_data import package_date
 from components.cards.base import ChartCard
 from components.cards.catalogue import build
-from components.cards.coverage import package_date
 from components.words import safe_url
 from data import derive
 from data.package import Package, TableUnavailable, load_for_site

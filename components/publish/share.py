@@ -15,8 +15,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from components.routes import PREVIEW_DIR, ROUTES, SITE_NAME, Route
+
+if TYPE_CHECKING:
+    from components.cards.base import ChartCard
 
 PREVIEW_SIZE = (1200, 630)               # the size chat apps and social networks show a large card at
 ROBOTS_TXT = "User-agent: *\nAllow: /\nDisallow: /_stcore/\nDisallow: /media/\n"   # every page is public
@@ -29,13 +33,13 @@ def page_title(page: Route) -> str:
 
 # ---------------------------------------------------------------- preview images (build time)
 
-def headline_cards(site_pages) -> dict[str, object]:
-    """The first drawn chart card of each app page's low-bandwidth page (components.publish.site.Page objects), by
+def headline_cards(site_pages) -> dict[str, ChartCard]:
+    """The first drawn chart card of each app page's low-bandwidth page (components.publish.site_pages.Page objects), by
     url_path; pages with none (or no headline page) get the overview's."""
     import plotly.graph_objects as go
 
     from components.cards.base import ChartCard
-    from components.publish.site import page_file
+    from components.publish.site_pages import page_file
 
     first = {}
     for page in site_pages:
@@ -67,7 +71,7 @@ def render_pngs(cards: list) -> list[bytes]:
     import kaleido
     import plotly.graph_objects as go
 
-    from components.publish.site import CHROMIUM
+    from components.publish.svg import CHROMIUM
 
     if not os.environ.get("BROWSER_PATH"):
         if not Path(CHROMIUM).exists():
@@ -101,7 +105,8 @@ def preview_files(site_pages) -> dict[str, bytes]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from components.publish.site import DEFAULT_OUTPUT, Content, hide_illustrative
+    from components.publish.site import DEFAULT_OUTPUT, hide_illustrative
+    from components.publish.site_pages import Content
     from data.package import load_for_site, published_only
 
     parser = argparse.ArgumentParser(description="Draw the preview images (Open Graph) of every app page.")

@@ -9,12 +9,14 @@ import datetime as dt
 import streamlit as st
 
 from components.cards import contribute as cb
-from components.cards.remi import CONVENTION, domain_order
+from components.cards.remi import CONVENTION
 from components.ui.chart_card import chart_or_notice, escaped
 from components.ui.package_cache import ROOT, built, data_source, package
 from components.words import plain
 from data import templates
-from data.submission import Current, change_summary_csv, merged_zip
+from data.package_files import Current
+from data.remi import domain_order
+from data.submission_output import change_summary_csv, merged_zip
 
 TABS = ["Check your figures", "REMI self-assessment", "Templates and guide"]
 FORMS = {"check": TABS[0], "remi": TABS[1], "templates": TABS[2]}

@@ -87,9 +87,9 @@ class JsonLines(logging.Formatter):
             "message": redact(record.getMessage()),
         }
         entry.update(getattr(record, "fields", {}))
-        if getattr(record, "request_id", None):
-            entry["request_id"] = record.request_id
-            entry["session"] = record.session
+        if request_id := getattr(record, "request_id", None):
+            entry["request_id"] = request_id
+            entry["session"] = getattr(record, "session", None)
         if record.exc_info:
             entry["error"] = record.exc_info[0].__name__ if record.exc_info[0] else None
             entry["traceback"] = redact(self.formatException(record.exc_info))
@@ -136,7 +136,7 @@ def setup(stream=None) -> None:
             original(logger)
             _adopt(logger)
 
-        setup_formatter._nel_json = True
+        setup_formatter._nel_json = True  # type: ignore[attr-defined]  # a mark: adopted once per process
         st_logger.setup_formatter = setup_formatter
 
 

@@ -10,7 +10,7 @@ import segno
 
 from components.cards.base import STATUS_WORDS, ChartCard
 from components.cards.catalogue import build
-from components.publish.deck import Slide
+from components.publish.deck import RADAR_KEY_PX, Slide
 from components.ui.view_state import remember
 from data.package import Package, TableUnavailable
 
@@ -54,6 +54,19 @@ PRESENTER_CSS = """<style>
     font-size: 14px !important; }
   .slide-banner { font-size: 22px; padding: 0.05rem 0.5rem; border-width: 3px; }
 }
+</style>"""
+
+# Added to a slide whose finding goes beside its chart (a single radar: components.publish.deck.finding_beside):
+# the finding sits in the column on the right, under the chart's key, which the figure keeps clear for it
+# (RADAR_KEY_PX), and the chart takes at least 69% of the height, so that the radar, as tall as the chart less
+# its domain names, is a third of the slide's width at 1280x720 (the sources may then fall below the fold).
+FINDING_BESIDE_CSS = f"""<style>
+[data-testid="stMain"] .block-container > [data-testid="stVerticalBlock"] > :has(> .st-key-slide-body) {{
+  flex: 1 1 0; min-height: 69vh; display: flex; flex-direction: column; }}
+.st-key-slide-body {{ flex: 1 1 0; min-height: 0; position: relative; }}
+.st-key-slide-body > :has(> .st-key-slide-chart) {{ flex: 1 1 0; min-height: 0; display: flex; flex-direction: column; }}
+.st-key-slide-body > :has(> .st-key-slide-finding) {{ position: absolute; right: 0; bottom: 0;
+  width: {RADAR_KEY_PX - 10}px; }}
 </style>"""
 
 # Every slide whose chart shows an illustrative value says so in words, large, not only by hatching.
@@ -108,10 +121,7 @@ def build_slide(package: Package, slide: Slide, make=None) -> tuple[ChartCard | 
 
     ``make(kind, **params)`` builds the card (the app passes its cached ``components.ui.package_cache.card``)."""
     try:
-        if make is None:
-            card = build(package.tables, slide.kind, **slide.params)
-        else:
-            card = make(slide.kind, **slide.params)
+        card = build(package.tables, slide.kind, **slide.params) if make is None else make(slide.kind, **slide.params)
     except TableUnavailable as exc:
         return None, _unavailable(exc.table, exc.problems or package.broken.get(exc.table, []))
     except (KeyError, TypeError, ValueError) as exc:

@@ -22,7 +22,7 @@ def render_tracker(pillars: list[PillarView]) -> None:
             n += 1  # keys by position: ids come from a data file and need not be unique or CSS-safe
             with st.container(border=True, key=f"commitment-{n}"):
                 st.markdown(f"**{plain(c.text)}**")
-                st.badge(f"Progress: {plain(c.progress)}", color=c.badge_colour)
+                st.badge(f"Progress: {plain(c.progress)}", color=c.badge_colour)  # type: ignore[arg-type]  # one of st.badge's colours: cards.strategy
                 measure = ("the pillar's measure above" if c.same_measure_as_pillar else plain(c.progress_measure))
                 st.markdown(
                     f"**Progress measure:** {measure}  \n"

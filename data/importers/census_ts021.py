@@ -61,7 +61,7 @@ def read_ts021(path: Path, groups: pd.DataFrame) -> pd.DataFrame:
             raise ImportError_(f"{path}:1:{needed}: missing column: this is not the TS021 layout")
     parent = dict(zip(groups["ethnic_group"], groups["parent"].fillna(""), strict=True))
     high = [g for g in column if not parent[g]]
-    rows = []
+    rows: list[dict[str, object]] = []
     for i, r in frame.iterrows():
         line = int(i) + 2
         counts = {}

@@ -1,0 +1,80 @@
+"""The data package as readers download it: every checked table as CSV, and the whole package as a zip
+that re-validates. Pure (pandas and the standard library)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from data import schema as canonical_schema
+from data.package import MANIFEST, Package
+from data.reproducible import zip_bytes
+from data.suppression import RULE_TEXT
+
+
+def table_titles(manifest: dict[str, Any]) -> dict[str, str]:
+    """Table name -> title: the schema's own, then any other table the manifest names."""
+    canon = canonical_schema.resources()
+    titles = {n: r.get("title", n) for n, r in canon.items()}
+    for res in manifest.get("resources") or []:
+        if isinstance(res, dict) and isinstance(res.get("name"), str) and isinstance(res.get("title"), str):
+            titles.setdefault(res["name"], res["title"])
+    return titles
+
+
+def table_csv(frame: pd.DataFrame) -> bytes:
+    """A checked table as CSV, exactly as the dashboard uses it (withheld counts are empty)."""
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def _resource_paths(pkg: Package) -> dict[str, str]:
+    canon = canonical_schema.resources()
+    paths = {n: r["path"] for n, r in canon.items()}
+    for res in pkg.manifest.get("resources") or []:
+        if isinstance(res, dict) and isinstance(res.get("name"), str) and isinstance(res.get("path"), str):
+            paths[res["name"]] = res["path"]
+    return paths
+
+
+def export_tables(pkg: Package) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+    """The tables for the zip, in the canonical columns: rows with withheld counts are left out (so the
+    package re-validates), and how many were left out per table."""
+    canon = canonical_schema.resources()
+    out, withheld = {}, {}
+    for name, frame in pkg.tables.items():
+        if name not in canon:
+            continue
+        cols = [f["name"] for f in canon[name]["schema"]["fields"] if f["name"] in frame]
+        if "suppressed" in frame:
+            hide = frame["suppressed"].fillna(False).astype(bool)
+            if hide.any():
+                withheld[name] = int(hide.sum())
+            frame = frame[~hide]
+        out[name] = frame[cols]
+    return out, withheld
+
+
+def package_zip(pkg: Package) -> bytes:
+    """The whole package as a zip: datapackage.json and every checked table as CSV, built in memory."""
+    tables, withheld = export_tables(pkg)
+    paths = _resource_paths(pkg)
+    manifest = json.loads(json.dumps(pkg.manifest or {}, default=str))
+    resources = [r for r in manifest.get("resources", []) if isinstance(r, dict) and r.get("name") in tables]
+    known = {r["name"] for r in resources}
+    canon = canonical_schema.resources()
+    for name in tables:
+        if name not in known:
+            resources.append({k: v for k, v in canon[name].items()})
+    manifest["resources"] = resources
+    note = ("Downloaded from the NEL Race Equity Dashboard. Only tables that passed the dashboard's checks are "
+            "included. Rows whose staff counts are withheld under the small-number rule are left out: " + RULE_TEXT)
+    manifest["description"] = (str(manifest.get("description", "")).strip() + "\n\n" + note).strip()
+    manifest["withheld_rows"] = withheld
+    return zip_bytes([(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"),
+                      *((paths.get(name, f"{name}.csv"), frame.to_csv(index=False)) for name, frame in tables.items())])
+
+
+def size_text(n: int) -> str:
+    """A download's size in words: '12 KB', '640 bytes'."""
+    return f"{max(1, round(n / 1024))} KB" if n >= 1000 else f"{n} bytes"
