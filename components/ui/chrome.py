@@ -6,6 +6,7 @@ import os
 import streamlit as st
 
 from components.routes import SITE_NAME
+from components.ui.navigation import navigation_script
 from components.ui.package_cache import mode_line, package, showing_illustrative
 
 LITE_SETTING = "NEL_LITE_URL"  # where the low-bandwidth pages are served (make serve-prod: /lite/); unset: no link
@@ -23,6 +24,7 @@ def lite_link(url_path: str) -> str | None:
 
 
 def header(url_path: str = "") -> None:
+    navigation_script()
     st.caption(f"{SITE_NAME} · NHS North East London anti-racist strategy (January 2025)")
     line = f"**{mode_line()}**"
     if target := lite_link(url_path):
