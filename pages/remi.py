@@ -1,9 +1,9 @@
 """REMI maturity: one organisation's stages by domain, against its previous year and the NEL median."""
 import streamlit as st
 
-from components.cards import glossary
 from components.cards.remi import CONVENTION, DEFAULT_ORG, illustrative_notice, sources_markdown, stages_markdown
 from components.ui.chart_card import chart_card
+from components.ui.chrome import words_used
 from components.ui.package_cache import available, built, card, ensure_navigation, package
 from components.ui.view_state import copy_link_control, remember, view_param
 from data.remi import org_choices, org_label, remi_long, year_choices
@@ -14,7 +14,7 @@ st.markdown("How far each NHS organisation in north east London has moved along 
             "Maturity Index (REMI), which the strategy asks every partner to self-assess each year.")
 if not available("remi", "remi_domains", "remi_stages", "organisations", "sources"):
     st.stop()
-st.markdown("Words used here. " + glossary.terms_line("REMI", "REMI stage"))
+words_used("REMI", "REMI stage")
 t = package().tables
 long = built("remi_long", lambda t: remi_long(t["remi"], t["remi_domains"], t["remi_stages"], t["organisations"]))
 if long.empty:

@@ -1,9 +1,9 @@
 """/trust?org=ODS: every workforce race equity measure for one organisation, beside NEL and England."""
 import streamlit as st
 
-from components.cards import glossary
 from components.cards import workforce as wc
 from components.ui.chart_card import chart_or_notice, escaped
+from components.ui.chrome import words_used
 from components.ui.package_cache import available, built, card, ensure_navigation, package, showing_illustrative
 from components.ui.view_state import copy_link_control, view_param, view_select
 from components.words import page_link, plain
@@ -19,8 +19,8 @@ def show_card(chart, what, place, year=None):
 st.title("Trust profile")
 st.markdown("Every workforce race equity measure in this dashboard for one organisation, beside the NEL system and "
             "England. Staff networks can share a link that opens their own organisation's view.")
-st.markdown("Words used here. " + glossary.terms_line("Global majority", "Band 8a and above", "VSM", "Board", "WRES",
-                                                 "Relative likelihood", "Guide range", "REMI stage"))
+words_used("Global majority", "Band 8a and above", "VSM", "Board", "WRES", "Relative likelihood", "Guide range",
+           "REMI stage")
 t = package().tables
 if not available("organisations", "sources"):
     st.stop()

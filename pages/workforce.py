@@ -1,9 +1,9 @@
 """/workforce: representation by staff group (WRES indicator 1) and WRES indicators 2 to 9."""
 import streamlit as st
 
-from components.cards import glossary
 from components.cards import workforce as wc
 from components.ui.chart_card import chart_or_notice, escaped
+from components.ui.chrome import words_used
 from components.ui.package_cache import available, built, card, ensure_navigation, package
 from components.ui.view_state import copy_link_control, view_select
 from components.words import plain
@@ -19,8 +19,8 @@ def show_card(chart, what, place, year=None):
 st.title("Representation and WRES")
 st.markdown("How the share of staff from the global majority changes with seniority in north east London's NHS, and "
             "the Workforce Race Equality Standard (WRES) indicators. Choose one trust or the whole system.")
-st.markdown("Words used here. " + glossary.terms_line("Global majority", "BME (Black and minority ethnic)", "WRES",
-                                                 "Band 8a and above", "VSM", "Relative likelihood", "Guide range"))
+words_used("Global majority", "BME (Black and minority ethnic)", "WRES", "Band 8a and above", "VSM",
+           "Relative likelihood", "Guide range")
 t = package().tables
 if not available("organisations", "sources"):
     st.stop()

@@ -6,6 +6,8 @@
  *   - the sidebar's open control reads "Menu" (visible text and accessible name), its close control "Close menu";
  *   - on a narrow screen, where the menu covers the page, the menu closes once a page is chosen;
  *   - after a page is chosen from the menu, keyboard focus moves to the new page's heading (its first h1);
+ *   - links to the dashboard's own pages open in this tab (Streamlit opens every Markdown link in a new one,
+ *     which on a phone loses the reader's place and the back button);
  *   - a link that names a section (/workforce#wres) scrolls to it once the page has drawn: Streamlit draws the
  *     page after the browser has looked for the section, and drops the "#wres" when it writes the view's
  *     choices into the address.
@@ -38,13 +40,23 @@
     var close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
     if (close && close.getAttribute("aria-label") !== "Close menu") close.setAttribute("aria-label", "Close menu");
   }
+  /* ---- links to the dashboard's own pages open in this tab; downloads and other sites as Streamlit opens them */
+  function sameTabLinks() {
+    document.querySelectorAll(MAIN + ' a[target="_blank"]').forEach(function (a) {
+      var url = new URL(a.href, location.href);
+      if (url.origin !== location.origin || /^\/(media|app\/static)\//.test(url.pathname) || a.hasAttribute("download")) return;
+      a.removeAttribute("target");
+    });
+  }
+
   var labelQueued = false;
   new MutationObserver(function () {
     if (labelQueued) return;
     labelQueued = true;
-    requestAnimationFrame(function () { labelQueued = false; labelControls(); });
+    requestAnimationFrame(function () { labelQueued = false; labelControls(); sameTabLinks(); });
   }).observe(document.body, { childList: true, subtree: true });
   labelControls();
+  sameTabLinks();
 
   /* ---- after a page is chosen from the menu: close the menu on a narrow screen, focus the new page's h1 */
   function closeMenuIfCovering() {

@@ -129,3 +129,22 @@ def test_a_link_to_a_section_opens_at_that_section(server, phone, view, section,
     assert header["y"] + header["height"] <= box["y"] < 844 / 2, (box, header)  # below the fixed bar, near the top
     assert page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollTop") > 300
     assert page.url.endswith(f"#{section}")  # the address still names the section, to share or reload
+
+
+def test_links_to_the_dashboards_own_pages_open_in_the_same_tab(server, phone):
+    """Streamlit opens every Markdown link in a new tab; on a phone that loses the reader's place and the back
+    button. The overview's "organisations serving Havering" links open the trust's profile here."""
+    page = phone
+    page.goto(f"{server}/?borough=E09000016")
+    wait_for_app(page, min_charts=1)
+    link = page.get_by_role("link", name=re.compile(r"Barking, Havering and Redbridge University Hospitals .*\(BHRUT\)"))
+    page.wait_for_function("(e) => !e.hasAttribute('target')", arg=link.element_handle(), timeout=10_000)
+    source = page.locator('[data-testid="stMain"] a[href^="http"][target="_blank"]').first
+    assert source.count() == 1, "a link to another site (a source) still opens in a new tab"
+    link.click()
+    page.wait_for_function("() => location.pathname === '/trust' && location.search.includes('org=RF4')",
+                           timeout=60_000)
+    wait_for_app(page, min_charts=1)
+    assert len(page.context.pages) == 1
+    assert "Barking, Havering and Redbridge" in page.locator('[data-testid="stMain"]').inner_text()
+    assert not exceptions(page)

@@ -131,3 +131,24 @@ def test_share_control_near_the_top_with_a_copy_button_visible_on_a_phone(browse
             assert "#wres" in links(page), path  # a contents line that jumps to each section
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("page_file,terms", [
+    ("pages/trust.py", {"Global majority": "every ethnic group except the White groups", "VSM": "very senior manager",
+                        "Guide range": "0.8", "Relative likelihood": "likely", "REMI stage": "stage"}),
+    ("pages/workforce.py", {"BME (Black and minority ethnic)": "Black and minority ethnic", "Band 8a and above": "8a"}),
+    ("pages/remi.py", {"REMI": "Race Equity Maturity Index"}),
+])
+def test_each_page_explains_its_terms_in_one_line_until_opened(page_file, terms):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"), default_timeout=90).run()
+    at.switch_page(page_file).run()
+    assert not at.exception
+    words = at.expander[0]
+    assert words.label.startswith("Words used on this page: ") and all(t in words.label for t in terms)
+    explained = " ".join(m.value for m in words.markdown)
+    for term, meaning in terms.items():
+        assert f"**{term}**" in explained.replace("\\", "") and meaning.lower() in explained.lower().replace("\\", "")

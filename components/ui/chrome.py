@@ -5,6 +5,7 @@ import os
 
 import streamlit as st
 
+from components.cards.glossary import terms_line
 from components.routes import SITE_NAME
 from components.ui.navigation import navigation_script
 from components.ui.package_cache import mode_line, package, showing_illustrative
@@ -47,3 +48,10 @@ def footer() -> None:
         f"{marking}Every figure's source and period is in the chart's 'About' section and on the 'About the data' page. "
         "Staff counts from 1 to 4 are withheld to protect privacy."
     )
+
+
+def words_used(*terms: str) -> None:
+    """The page's technical terms explained near the top, where they first appear: one line naming them until a
+    reader opens it, so the page's answer is not pushed down a phone's screen (the full list is on /data)."""
+    with st.expander("Words used on this page: " + ", ".join(terms)):
+        st.markdown(terms_line(*terms))
