@@ -66,8 +66,14 @@ merge: $(VENV)/.installed-run
 	@test -n "$(SUBMISSION)" || { echo 'usage: make merge SUBMISSION="FILE..." [DRY_RUN=1] [DATA=data/nel]'; exit 2; }
 	$(BIN)/python -m data.merge $(SUBMISSION) --package $(DATA) $(if $(DRY_RUN),--dry-run)
 
+# The performance benchmark (bench/run.py, ~30 min): P1-P6, then Lighthouse (npm package in package.json, Debian
+# Chromium) on the app's pages and every low-bandwidth page through serve-prod's nginx, then the first view through
+# nginx against direct (bench/first_view.py). Writes bench/results.md and .json. BENCH_ARGS passes options,
+# e.g. make bench BENCH_ARGS="--first-view last" (the first view from bench/first-view.json, not measured again).
+# NEL_ILLUSTRATIVE=show as make run (/remi's charts are illustrative); serve-prod and the /lite/ pages always hide.
+bench: export NEL_ILLUSTRATIVE ?= show
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Capacity at the server: simulated readers over Streamlit's websocket protocol, against one replica and
 # through nginx with two (bench/load.py). Writes bench/capacity.md and bench/capacity.json (~25 min).

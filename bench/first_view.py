@@ -69,8 +69,9 @@ def _self_signed(directory: Path) -> tuple[Path, Path] | None:
 
 
 @contextmanager
-def production(precompressed: str, tls: bool = True):
-    """deploy/serve-prod.sh on free loopback ports; yields {target: base URL} and the run directory."""
+def production(precompressed: str, tls: bool = True, site_dir: Path | None = None):
+    """deploy/serve-prod.sh on free loopback ports; yields {target: base URL} and the run directory.
+    ``site_dir``: the low-bandwidth site served at /lite/ (default build/site, as serve-prod's)."""
     ports: list[int] = []
     while len(ports) < 4:
         if (port := free_port()) not in ports:
@@ -81,6 +82,8 @@ def production(precompressed: str, tls: bool = True):
     run_dir.chmod(0o755)
     env = {**os.environ, "PROD_DIR": str(run_dir), "PROD_PORT": str(nginx_port),
            "PROD_REPLICA_PORTS": " ".join(map(str, replica_ports)), "PROD_PRECOMPRESSED": precompressed}
+    if site_dir is not None:
+        env["PROD_SITE_DIR"] = str(site_dir)
     targets = {"direct (replica, HTTP)": f"http://127.0.0.1:{replica_ports[0]}",
                "nginx, HTTP": f"http://127.0.0.1:{nginx_port}"}
     pair = _self_signed(run_dir) if tls else None
@@ -147,6 +150,17 @@ async def first_view(browser, url: str, min_charts: int) -> dict:
         await context.close()
 
 
+async def view_or_failure(browser, url: str, min_charts: int) -> dict:
+    """A view that times out (a busy shared machine) is counted as failed, not the end of the run."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        return await first_view(browser, url, min_charts)
+    except PlaywrightTimeout as exc:
+        log(f"a view of {url} failed: {str(exc).splitlines()[0]}")
+        return {"failed": str(exc).splitlines()[0]}
+
+
 async def measure(modes: list[str], pages: dict[str, int], reps: int) -> dict:
     """Every mode's deployment running at once, their targets visited in turn: a busy machine slows
     every target alike instead of whichever mode happened to run while it was busy."""
@@ -160,7 +174,7 @@ async def measure(modes: list[str], pages: dict[str, int], reps: int) -> dict:
             try:
                 for base in targets.values():                       # warm every server's caches
                     for path, charts in pages.items():
-                        await first_view(browser, f"{base}/{path}", charts)
+                        await view_or_failure(browser, f"{base}/{path}", charts)
                 views = {key: {path: [] for path in pages} for key in targets}
                 cpu = {key: 0.0 for key in targets}
                 for _ in range(reps):                               # interleaved
@@ -168,7 +182,7 @@ async def measure(modes: list[str], pages: dict[str, int], reps: int) -> dict:
                         run_dir = deployments[key[0]][1]
                         for path, charts in pages.items():
                             before = nginx_cpu(run_dir)
-                            views[key][path].append(await first_view(browser, f"{base}/{path}", charts))
+                            views[key][path].append(await view_or_failure(browser, f"{base}/{path}", charts))
                             cpu[key] += nginx_cpu(run_dir) - before
                 version = browser.version
             finally:
@@ -183,7 +197,9 @@ async def measure(modes: list[str], pages: dict[str, int], reps: int) -> dict:
 
 def summarise(mode: dict) -> dict:
     out = {}
-    for target, by_page in mode["views"].items():
+    for target, all_views in mode["views"].items():
+        by_page = {p: [v for v in vs if "failed" not in v] for p, vs in all_views.items()}
+        by_page = {p: vs for p, vs in by_page.items() if vs}
         views = [v for vs in by_page.values() for v in vs]
         encodings: dict[str, int] = {}
         for v in views:
@@ -201,6 +217,7 @@ def summarise(mode: dict) -> dict:
             "js_encoding": max(encodings, key=encodings.get) if encodings else "none",
             "nginx_cpu_ms_per_view": mode["nginx_cpu_ms_per_view"][target] if target.startswith("nginx") else None,
             "views": len(views),
+            "failed": sum(1 for vs in all_views.values() for v in vs if "failed" in v),
         }
     return out
 
@@ -221,14 +238,23 @@ def markdown(result: dict) -> str:
              "**after**: nginx sends the gzip 9 / brotli 11 copies `prodctl.py precompress` wrote at start-up. "
              "HTTP bytes are on the wire "
              "(headers included); the total adds the websocket's payload (the page's content and charts), the same "
-             "for every target.", "",
-             "| mode | target | first chart, median (range) | HTTP bytes | total bytes | JavaScript sent as | nginx CPU per view |",
+             "for every target.", "", *table_lines(result)]
+    verdict = result.get("verdict")
+    if verdict:
+        lines += ["", "## Against the target", "", *[f"- {v}" for v in verdict]]
+    return "\n".join(lines) + "\n"
+
+
+def table_lines(result: dict) -> list[str]:
+    """The summary table and the per-page medians (also in bench/results.md, from bench/run.py)."""
+    lines = ["| mode | target | first chart, median (range) | HTTP bytes | total bytes | JavaScript sent as | nginx CPU per view |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for mode in result["modes"]:
         for target, s in result["summary"][mode].items():
             cpu = "" if s["nginx_cpu_ms_per_view"] is None else f"{s['nginx_cpu_ms_per_view']:.0f} ms"
+            failed = f"; {s['failed']} view(s) timed out" if s.get("failed") else ""
             lines.append(f"| {mode} | {target} | {s['first_chart_ms_median'] / 1000:.2f} s "
-                         f"({s['first_chart_ms_range'][0] / 1000:.2f}–{s['first_chart_ms_range'][1] / 1000:.2f}) | "
+                         f"({s['first_chart_ms_range'][0] / 1000:.2f}–{s['first_chart_ms_range'][1] / 1000:.2f}{failed}) | "
                          f"{mb(s['http_bytes_median'])} | {mb(s['total_bytes_median'])} | {s['js_encoding']} | {cpu} |")
     lines += ["", "Per page (median first chart; HTTP bytes):", ""]
     for mode in result["modes"]:
@@ -236,10 +262,7 @@ def markdown(result: dict) -> str:
             parts = [f"{p} {s['per_page_ms_median'][p] / 1000:.2f} s, {mb(s['per_page_http_bytes'][p])}"
                      for p in s["per_page_ms_median"]]
             lines.append(f"- {mode}, {target}: " + "; ".join(parts))
-    verdict = result.get("verdict")
-    if verdict:
-        lines += ["", "## Against the target", "", *[f"- {v}" for v in verdict]]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def verdict(result: dict) -> list[str]:
@@ -247,7 +270,7 @@ def verdict(result: dict) -> list[str]:
     it sends today. Direct views of both deployments are pooled (their replicas are the same)."""
     summary, raw = result["summary"], result["raw"]
     direct_ms = [v["first_chart_ms"] for mode in raw.values() for t, by_page in mode["views"].items()
-                 if t.startswith("direct") for vs in by_page.values() for v in vs]
+                 if t.startswith("direct") for vs in by_page.values() for v in vs if "failed" not in v]
     if not direct_ms:
         return []
     direct = statistics.median(direct_ms)

@@ -11,6 +11,10 @@ The figures (see bench/results.md for what each means and its target):
   P4 20 browser sessions at once walking every page: errors, charts drawn, time to first chart
   P5 growth: packages 10x and 100x the shipped one (bench/generate.py): validation and page script time
   P6 weight: bytes sent to the browser per page, and the boundary geometry alone
+  Lighthouse (bench/lighthouse.py) on the app's pages and on every low-bandwidth page, through nginx
+  First view through nginx against straight from a replica, before and after precompression
+    (bench/first_view.py: measured again in the full run, which also rewrites bench/first-view.md;
+    the quick run and --first-view last take bench/first-view.json, the last full measurement)
 
 Timings are medians from one run on a shared 2-core machine; nothing here asserts a time.
 """
@@ -21,9 +25,11 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -195,6 +201,86 @@ def write_floors(warm: dict, folder: Path) -> dict[str, Path]:
     return floors
 
 
+# --- Lighthouse and the first view ------------------------------------------------------------------
+
+def build_site(parent: Path) -> Path:
+    """The low-bandwidth pages as `make site` builds them, with NEL_ILLUSTRATIVE=hide as the replicas run,
+    in a new folder nginx's workers can read."""
+    parent.mkdir(parents=True, exist_ok=True)
+    site = Path(tempfile.mkdtemp(prefix="lite-", dir=parent))
+    site.chmod(0o755)
+    proc = subprocess.run([sys.executable, "-m", "components.publish.site", "--output", str(site)], cwd=ROOT,
+                          env={**os.environ, "NEL_ILLUSTRATIVE": "hide"}, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        shutil.rmtree(site, ignore_errors=True)
+        log(f"building the low-bandwidth pages failed:\n{proc.stderr[-3000:]}")
+        last = [line for line in proc.stderr.splitlines() if line.strip()][-1:] or [f"exit status {proc.returncode}"]
+        raise RuntimeError(f"building the low-bandwidth pages failed: {last[0].strip()}")
+    return site
+
+
+def lighthouse_step(quick: bool, work: Path) -> dict:
+    """Lighthouse through a fresh `make serve-prod` deployment: the app's pages and the low-bandwidth ones
+    (when they cannot be built, the app's pages alone, and the reason)."""
+    from bench import lighthouse as lh
+    from bench.first_view import production
+
+    if not lh.available():
+        raise RuntimeError("Lighthouse is not installed (npm install --no-audit --no-fund) or Debian chromium is missing")
+    pages = {p: "app" for p in (lh.APP_PAGES[:1] if quick else lh.APP_PAGES)}
+    site, site_error, lite = None, None, []
+    try:
+        site = build_site(work)
+        lite = lh.lite_pages(site)
+        pages.update({p: "lite" for p in ([lh.QUICK_LITE_PAGE] if quick else lite)})
+    except (RuntimeError, subprocess.SubprocessError) as exc:
+        site_error = str(exc)
+    try:
+        log(f"Lighthouse {lh.version()}: {len(pages)} pages through nginx")
+        with production("on", tls=False, site_dir=site) as (targets, _):
+            results = lh.run_pages(targets["nginx, HTTP"], pages, log)
+    finally:
+        if site:
+            shutil.rmtree(site, ignore_errors=True)
+    return {"version": lh.version(), "browser": lh.chromium_version(), "site_pages": len(lite),
+            "site_error": site_error, "pages": results}
+
+
+FIRST_VIEW_KEPT = ("quick", "reps", "pages", "modes", "cores", "when", "load_before", "load_after", "browser",
+                   "summary", "verdict")
+
+
+def first_view_step(source: str, quick: bool, out: Path, reps: int) -> dict:
+    """bench/first_view.py's result: measured now (``source`` "run"), or its last JSON ("last")."""
+    from bench import first_view as fv
+
+    saved = fv.OUT / "first-view.json"
+    if source == "last" and saved.exists():
+        result = json.loads(saved.read_text(encoding="utf-8"))
+    else:
+        source = "run"
+        log("First view: through nginx against straight from a replica")
+        result = fv.run(quick=quick, reps=reps, output_dir=out)
+    return {"source": source, **{k: result[k] for k in FIRST_VIEW_KEPT}}
+
+
+def first_view_section(fv: dict) -> list[str]:
+    from bench.first_view import table_lines
+
+    how = ("measured in this run by bench/first_view.py" if fv["source"] == "run" else
+           "not measured again in this run: the last `make first-view`, read from bench/first-view.json")
+    pages = ", ".join("/" + p for p in fv["pages"])
+    return ["## First view: through nginx against straight from a replica, before and after", "",
+            f"A reader's first view (a new browser context, empty cache) of {pages}, {fv['reps']} view(s) of each per "
+            f"target, on {fv['when']} ({how}; {fv['browser']}; load average {fv['load_before'][0]:.1f} to "
+            f"{fv['load_after'][0]:.1f} on {fv['cores']} cores). **before**: nginx compresses Streamlit's JavaScript "
+            "for every response; **after**: nginx sends copies compressed once per deployment (`make serve-prod`'s "
+            "default). First chart = the first frame with a drawn chart; HTTP bytes are on the wire, the total adds "
+            "the websocket's payload. Method and per-view detail: bench/first-view.md.", "", *table_lines(fv), "",
+            "Against the issue's target (through nginx no slower than straight from a replica, with at most the "
+            "bytes it sent before):", "", *[f"- {v}" for v in fv["verdict"]]]
+
+
 # --- Assembling the results -----------------------------------------------------------------------
 
 def build_figures(res: dict, pages: dict, sessions: int, scales: list[float]) -> list[dict]:
@@ -219,8 +305,10 @@ def build_figures(res: dict, pages: dict, sessions: int, scales: list[float]) ->
             b = browser["p2"].get(path)
             if not b:
                 continue
-            ratios = [p / f for p, f in zip(b["page_ms"], b["floor_ms"], strict=True) if f]
             rows.append(figure(f"P2.page.{path}", f"P2 time to first chart {label(path)}", "ms", b["page_ms"]))
+            if not b["floor_ms"]:  # no floor: the page sent no chart in P1 (e.g. illustrative values hidden)
+                continue
+            ratios = [p / f for p, f in zip(b["page_ms"], b["floor_ms"], strict=True) if f]
             rows.append(figure(f"P2.floor.{path}", f"P2 floor: its first chart as static plotly HTML {label(path)}", "ms",
                                b["floor_ms"]))
             rows.append(figure(f"P2.ratio.{path}", f"P2 ratio page / floor {label(path)}", "ratio", ratios,
@@ -355,6 +443,12 @@ def markdown(result: dict) -> str:
     lines += ["", f"**{len(judged) - len(missed)} of {len(judged)} targets met.**" +
               (" Not met: " + "; ".join(f"{r['figure']} ({fmt(r['judged'], r['unit'])})" for r in missed) + "."
                if missed else "")]
+    if "lighthouse" in result["raw"]:
+        from bench.lighthouse import section
+
+        lines += ["", *section(result["raw"]["lighthouse"])]
+    if "first_view" in result["raw"]:
+        lines += ["", *first_view_section(result["raw"]["first_view"])]
     growth = result.get("growth_table")
     if growth:
         lines += ["", "## How each figure grows with the package (P5)", "", md_table(growth)]
@@ -412,8 +506,15 @@ METHOD = """
 - **P6** DevTools protocol per page in a fresh context: HTTP `encodedDataLength` (bytes on the wire, headers included)
   plus the payload of every websocket frame received (Streamlit sends charts over the websocket), on a first visit
   (empty cache) and a repeat visit. Streamlit 1.67 serves its static files uncompressed; the "behind a gzip proxy" row
-  estimates the first visit behind deploy/'s nginx (each text response gzipped at level 6). Boundary geometry = the x/y arrays of the map's filled polygons plus the geometry of
-  the 3D view's GeoJSON features, as the page sends them.
+  estimates the first visit behind deploy/'s nginx (each text response gzipped at level 6). Boundary geometry = the
+  x/y arrays of the map's filled polygons plus the geometry of the 3D view's GeoJSON features, as the page sends them.
+- **Lighthouse** `bench/lighthouse.py`: the npm package pinned in package.json, run by node with Debian Chromium and
+  bench/harness.py's launch flags, default mobile preset (simulated throttling), categories performance,
+  accessibility, best practices, SEO; one run per page, so a score moves by a few points between runs. A fresh
+  `make serve-prod` deployment (bench/first_view.py's `production`, free loopback ports) serves the app and, at /lite/,
+  the low-bandwidth pages built just before. Lighthouse's simulation models the network and the browser's CPU, not
+  the server's time to answer over the websocket.
+- **First view** `bench/first_view.py` (`make first-view`): see bench/first-view.md.
 """
 
 
@@ -430,15 +531,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Measure the dashboard against its floor (make bench).")
     parser.add_argument("--quick", action="store_true", help="small and fast: checks the benchmark still works")
     parser.add_argument("--out", type=Path, help="where to write results.md/.json (default bench/, or build/bench/quick)")
-    parser.add_argument("--skip-browser", action="store_true", help="leave out P2, P3, P4 and P6 (no Chromium)")
+    parser.add_argument("--skip-browser", action="store_true",
+                        help="leave out P2, P3, P4, P6, Lighthouse and the first view (no Chromium)")
     parser.add_argument("--baseline", type=Path, help=f"earlier results.json to compare with (default {BASELINE.name})")
     parser.add_argument("--sessions", type=int, help="concurrent sessions for P4 (default 20; quick 3)")
     parser.add_argument("--pages", help="comma-separated URL paths to measure (default every page)")
     parser.add_argument("--profile", action="store_true", help="write cProfile stats of the warm runs under raw/")
     parser.add_argument("--from-json", type=Path, help="rewrite the figures and results.md from an earlier results.json's "
                                                          "raw measurements (nothing is measured)")
-    parser.add_argument("--steps", default="p1,p5,browser",
-                        help="which steps to measure (p1, p5, browser; default all); with --merge the rest come from there")
+    parser.add_argument("--steps", default="p1,p5,browser,lighthouse,firstview",
+                        help="which steps to measure (p1, p5, browser, lighthouse, firstview; default all); with --merge "
+                             "the rest come from there")
+    parser.add_argument("--first-view", choices=("run", "last"),
+                        help="measure the first view again (run; the default) or take bench/first-view.json (last; "
+                             "the default with --quick)")
+    parser.add_argument("--first-view-reps", type=int, default=5, help="first views of each page per target [5]")
     parser.add_argument("--merge", type=Path, help="an earlier results.json whose raw measurements fill the steps not run "
                                                    "(to measure one step again when the shared machine was busy)")
     args = parser.parse_args(argv)
@@ -468,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
         earlier = json.loads(args.merge.read_text(encoding="utf-8"))
         res = {k: v for k, v in earlier["raw"].items() if k != "errors"}
         merged_from = {"file": str(args.merge), "finished": earlier["meta"]["finished"], "steps_kept": sorted(
-            {"p1", "p5", "browser"} - steps)}
+            {"p1", "p5", "browser", "lighthouse", "firstview"} - steps)}
 
     if "p1" in steps or "p1" not in res:
         log(f"P1: page script time ({len(pages)} pages)")
@@ -502,6 +609,7 @@ def main(argv: list[str] | None = None) -> int:
             res["errors"] = {**res.get("errors", {}), "browser": f"{type(exc).__name__}: {exc}"}
             log(f"the browser steps failed: {exc}")
         keep()
+    browser_steps(args, res, steps, out, keep)
 
     for facts in res["p1"]["warm"].values():
         facts.pop("first_spec", None)
@@ -527,6 +635,27 @@ def main(argv: list[str] | None = None) -> int:
     }
     write(result, out, args.baseline or (BASELINE if not quick else None))
     return 0
+
+
+def browser_steps(args: argparse.Namespace, res: dict, steps: set[str], out: Path, keep) -> None:
+    """Lighthouse and the first view, each with its own deployment; a failure is written in the results."""
+    if args.skip_browser:
+        return
+    if "lighthouse" in steps or "lighthouse" not in res:
+        try:
+            res["lighthouse"] = lighthouse_step(args.quick, ROOT / "build" / "bench")  # nginx must read it
+        except Exception as exc:  # noqa: BLE001
+            res["errors"] = {**res.get("errors", {}), "lighthouse": f"{type(exc).__name__}: {exc}"}
+            log(f"Lighthouse failed: {exc}")
+        keep()
+    if "firstview" in steps or "first_view" not in res:
+        source = args.first_view or ("last" if args.quick else "run")
+        try:
+            res["first_view"] = first_view_step(source, args.quick, out, args.first_view_reps)
+        except Exception as exc:  # noqa: BLE001
+            res["errors"] = {**res.get("errors", {}), "first view": f"{type(exc).__name__}: {exc}"}
+            log(f"the first view failed: {exc}")
+        keep()
 
 
 def write(result: dict, out: Path, baseline: Path | None) -> None:

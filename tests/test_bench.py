@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from bench import generate as gen
+from bench import lighthouse as lh
 from bench import run
 from bench.browser_time import p95
 from bench.harness import chromium_available
@@ -114,6 +115,51 @@ def test_boundary_bytes_count_only_polygon_coordinates():
     assert geometry_bytes([spec], [deck]) == polygon + geometry
 
 
+# --- Lighthouse: reading its report and judging the low-bandwidth pages ----------------------------------
+
+def lighthouse_report(scores: dict, lcp_ms: float = 10_666.6, urls: tuple[str, ...] = ()) -> dict:
+    return {"categories": {c: {"score": v} for c, v in scores.items()},
+            "audits": {"largest-contentful-paint": {"numericValue": lcp_ms},
+                       "total-blocking-time": {"numericValue": 3060.7},
+                       "total-byte-weight": {"numericValue": 2_820_724},
+                       "network-requests": {"details": {"items": [{"url": u} for u in urls]}}},
+            "finalDisplayedUrl": "http://127.0.0.1:8080/", "runWarnings": []}
+
+
+def test_a_lighthouse_report_gives_scores_out_of_100_lcp_in_seconds_and_other_hosts():
+    report = lighthouse_report({"performance": 0.29, "accessibility": 1, "best-practices": 0.96, "seo": None},
+                               urls=("http://127.0.0.1:8080/", "http://127.0.0.1:8080/static/js/main.js",
+                                     "https://fonts.example.org/a.woff2", "data:image/png;base64,AAAA"))
+    page = lh.parse(report)
+    assert page["scores"] == {"performance": 29, "accessibility": 100, "best-practices": 96, "seo": None}
+    assert page["lcp_s"] == 10.67 and page["tbt_ms"] == 3060.7 and page["bytes"] == 2_820_724
+    assert page["hosts"] == ["127.0.0.1", "fonts.example.org"]
+    assert page["foreign"] == ["https://fonts.example.org/a.woff2"]
+    assert page["requests"] == 4 and page["error"] is None
+
+
+def test_low_bandwidth_targets_are_met_only_when_all_four_are():
+    full = {"performance": 1, "accessibility": 1, "best-practices": 1, "seo": 1}
+    pages = {"/lite/": {**lh.parse(lighthouse_report({**full, "performance": 0.95})), "kind": "lite"},
+             "/lite/boroughs.html": {**lh.parse(lighthouse_report({**full, "performance": 0.94})), "kind": "lite"},
+             "/lite/data.html": {**lh.parse(lighthouse_report({**full, "seo": 0.92})), "kind": "lite"},
+             "/lite/strategy.html": {**lh.parse(lighthouse_report({**full, "seo": None})), "kind": "lite"},
+             "/": {**lh.parse(lighthouse_report({**full, "performance": 0.29})), "kind": "app"}}
+    assert [lh.meets_lite_targets(r) for r in pages.values()] == [True, False, False, None, False]
+    text = "\n".join(lh.section({"version": "12.8.2", "browser": "Chromium 156", "site_pages": 4, "pages": pages}))
+    assert "| `/lite/` | 95 | 100 | 100 | 100 | 10.7 s | 3,061 ms | 2.69 MB | met |" in text
+    assert "**not met** (performance 94)" in text and "**not met** (SEO 92)" in text
+    assert "**1 of 4 low-bandwidth pages meet all four targets.**" in text
+    assert "| `/` | 29 | 100 | 100 | 100 |" in text and "performance 28" in text  # now, and when the issue was filed
+    assert "no request left the machine" in text
+
+
+def test_low_bandwidth_pages_are_listed_contents_first(tmp_path):
+    for name in ("workforce-NEL.html", "index.html", "boroughs.html", "site.css"):
+        (tmp_path / name).write_text("x")
+    assert lh.lite_pages(tmp_path) == ["/lite/", "/lite/boroughs.html", "/lite/workforce-NEL.html"]
+
+
 # --- The quick run, end to end -------------------------------------------------------------------------
 
 @pytest.mark.browser
@@ -122,13 +168,14 @@ def test_quick_benchmark_measures_every_figure(tmp_path):
         if IN_CI:
             pytest.fail("CI=true and Debian chromium is missing: the benchmark's browser steps must run in CI")
         pytest.skip("Debian chromium not installed")
-    published = ROOT / "bench" / "results.md"
-    published_before = published.stat().st_mtime_ns if published.exists() else None
+    published = [ROOT / "bench" / name for name in ("results.md", "first-view.md", "first-view.json")]
+    published_before = [p.stat().st_mtime_ns if p.exists() else None for p in published]
     env = {k: v for k, v in os.environ.items() if k != "NEL_DATA"}
     proc = subprocess.run([sys.executable, "-m", "bench.run", "--quick", "--out", str(tmp_path)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=540)
+                          capture_output=True, text=True, timeout=720)
     assert proc.returncode == 0, proc.stderr[-4000:]
     result = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert "errors" not in result["raw"], result["raw"]["errors"]
     figures = result["figures"]
     groups = {f["id"].split(".")[0] for f in figures}
     assert groups == {"P1", "P2", "P3", "P4", "P5", "P6"}
@@ -148,5 +195,37 @@ def test_quick_benchmark_measures_every_figure(tmp_path):
         assert f["figure"] in text
     growth = pd.DataFrame(result["growth_table"][1:], columns=result["growth_table"][0])
     assert list(growth.columns[1:3]) == ["1×", "2×"]
-    assert (published.stat().st_mtime_ns if published.exists() else None) == published_before, \
-        "the quick run must not overwrite bench/results.md"
+    check_lighthouse(result["raw"]["lighthouse"], text)
+    check_first_view(result["raw"]["first_view"], text)
+    assert [p.stat().st_mtime_ns if p.exists() else None for p in published] == published_before, \
+        "the quick run must not overwrite bench/results.md or bench/first-view.*"
+
+
+def check_lighthouse(measured: dict, text: str) -> None:
+    """One app page and one low-bandwidth page, through nginx: plausible figures, no other host (no speed target)."""
+    pages = measured["pages"]
+    assert {p: r["kind"] for p, r in pages.items()} == {"/": "app", lh.QUICK_LITE_PAGE: "lite"}
+    assert measured["site_error"] is None and measured["site_pages"] >= 20
+    for path, r in pages.items():
+        assert r["error"] is None, (path, r["error"])
+        assert all(isinstance(s, int) and 0 <= s <= 100 for s in r["scores"].values()), (path, r["scores"])
+        assert r["lcp_s"] > 0 and r["tbt_ms"] >= 0 and r["bytes"] > 0, (path, r)
+        assert r["hosts"] == ["127.0.0.1"] and r["foreign"] == [], (path, r["hosts"])
+    assert pages["/"]["bytes"] > 10 * pages[lh.QUICK_LITE_PAGE]["bytes"]  # Streamlit's bundle against plain HTML
+    for heading in ("## Lighthouse: the app and the low-bandwidth pages", "### The app", "### The low-bandwidth pages"):
+        assert heading in text
+    assert f"| `{lh.QUICK_LITE_PAGE}` |" in text and "| `/` |" in text
+    assert "of 1 low-bandwidth pages meet all four targets.**" in text
+
+
+def check_first_view(first: dict, text: str) -> None:
+    """Through nginx against straight from a replica (the last full measurement, in quick mode)."""
+    assert first["source"] == "last"
+    assert "## First view: through nginx against straight from a replica, before and after" in text
+    for mode in first["modes"]:
+        targets = first["summary"][mode]
+        assert {"direct (replica, HTTP)", "nginx, HTTP"} <= set(targets)
+        for target, s in targets.items():
+            assert s["first_chart_ms_median"] > 0 and s["http_bytes_median"] > 0, (mode, target)
+            assert f"| {mode} | {target} |" in text
+    assert any(line.startswith("- Straight from a replica: first chart") for line in text.splitlines())
