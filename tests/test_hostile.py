@@ -206,6 +206,9 @@ NOTICE = re.compile(r"is not one this page knows|too long to be valid")
 def test_pages_read_the_parameters_listed():
     for page, names in READS.items():
         text = (ROOT / page).read_text(encoding="utf-8")
+        # and the page's own sections, where it keeps them in components/ui/ (pages/data.py: ui/about_data.py)
+        for module in re.findall(r"^from components\.ui\.(\w+) import", text, re.MULTILINE):
+            text += (ROOT / "components" / "ui" / f"{module}.py").read_text(encoding="utf-8")
         for name in names:
             assert f'"{name}"' in text, (page, name)
     assert set(READS) == set(PAGE_FILES)
