@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 import components.ui.oplog  # noqa: F401  JSON-lines operator logs: set up once per process (deploy/README.md, "Logs")
-from components.routes import HOME, PRESENTER, ROUTES, SITE_NAME
+from components.routes import HOME, PRESENTER, ROUTES, tab_title
 from components.ui.chrome import footer, header
 from components.ui.package_cache import ensure_navigation
 
@@ -18,7 +18,7 @@ ensure_navigation()
 
 page = st.navigation(PAGES)
 presenting = page.url_path == PRESENTER
-st.set_page_config(page_title=f"{page.title} – {SITE_NAME}", layout="wide",
+st.set_page_config(page_title=tab_title(page.title), layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "auto")
 if not presenting:
     header(page.url_path)

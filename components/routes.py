@@ -66,4 +66,9 @@ ROUTES = [
 ]
 BY_PATH = {r.url_path: r for r in ROUTES}
 BY_FILE = {r.file: r for r in ROUTES}
-CONTENTS = [r for r in ROUTES if r.blurb]  # the overview's "Sections", in this order
+CONTENTS = [r for r in ROUTES if r.blurb]
+
+
+def tab_title(title: str) -> str:
+    """The browser tab's title for a page (st.set_page_config), also the link previews' and nginx's <title>."""
+    return f"{title} – {SITE_NAME}"  # the overview's "Sections", in this order

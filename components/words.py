@@ -174,6 +174,11 @@ def trend_sentence(subject: str, years: Sequence, values: Sequence, *, unit: str
 STATUS_WORDS = {"published": "Published", "illustrative": "Illustrative (not real data)"}
 
 
+def status_label(status: object) -> str:
+    """A row's status as a reader sees it ('Illustrative (not real data)'); any other word as it is."""
+    return STATUS_WORDS.get(str(status), str(status))
+
+
 def join_words(items: Sequence[str]) -> str:
     """'a', 'a and b', 'a, b and c' ('' for none)."""
     items = list(items)

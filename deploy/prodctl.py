@@ -427,8 +427,7 @@ def share_conf(site_dir: Path) -> str:
     og:image is named only when its PNG is in the built site (make site)."""
     import html
     sys.path.insert(0, str(ROOT))
-    from components.publish.share import page_title
-    from components.routes import ROUTES, SITE_NAME
+    from components.routes import ROUTES, SITE_NAME, tab_title
 
     public = env("PROD_PUBLIC_URL", "").rstrip("/")
     lines = ["# Written by deploy/prodctl.py render from components/publish/share.py: link previews for each app page.",
@@ -445,7 +444,7 @@ def share_conf(site_dir: Path) -> str:
     titles, heads = ["map $share_page $share_title {"], ["map $share_page $share_head {"]
     missing = []
     for p in ROUTES:
-        title, description = html.escape(page_title(p)), html.escape(p.description)
+        title, description = html.escape(tab_title(p.title)), html.escape(p.description)
         _nginx_string(title), _nginx_string(description)          # checked before our tags add variables
         tags = [f'<meta name="description" content="{description}">',
                 '<meta property="og:type" content="website">',

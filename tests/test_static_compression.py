@@ -31,8 +31,8 @@ import brotli
 import pytest
 
 from bench.harness import ARTIFACTS, exceptions
-from components.publish.share import PREVIEW_SIZE, page_title
-from components.routes import ROUTES
+from components.publish.share import PREVIEW_SIZE
+from components.routes import ROUTES, tab_title
 from deploy import prodctl
 from tests.conftest import IN_CI
 from tests.test_deploy import _distinct_free_ports, browser_page, csp_violations, fetch, open_page
@@ -227,11 +227,11 @@ def test_every_page_has_its_description_and_a_preview_card_with_a_png_of_its_cha
         page_html = body.decode()
         head = page_html.split("</head>", 1)[0]
         assert _meta(head, "name", "description") == app_page.description
-        assert _meta(head, "property", "og:title") == page_title(app_page)
+        assert _meta(head, "property", "og:title") == tab_title(app_page.title)
         assert _meta(head, "property", "og:description") == app_page.description
         assert _meta(head, "property", "og:type") == "website"
         assert _meta(head, "property", "og:url") == prod.base + path
-        assert f"<title>{html.escape(page_title(app_page))}</title>" in head
+        assert f"<title>{html.escape(tab_title(app_page.title))}</title>" in head
         assert "$share" not in page_html
         image = _meta(head, "property", "og:image")
         assert image == f"{prod.base}/lite/preview/{app_page.url_path}.png"

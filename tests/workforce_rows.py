@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from components.cards.base import status_label
+from components.words import status_label
 from data import derive, selection
 from data.package import load_package
 

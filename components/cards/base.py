@@ -116,9 +116,6 @@ def finding_title(title: str, statuses) -> str:
     return ILLUSTRATIVE_FINDING + title if "illustrative" in {str(s) for s in statuses} else title
 
 
-def status_label(status: str) -> str:
-    return STATUS_WORDS.get(str(status), str(status))
-
 
 def sources_for(ids, sources: pd.DataFrame) -> list[Source]:
     wanted = [i for i in dict.fromkeys(map(str, ids)) if i]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components.cards.base import ChartCard, finding_title, sources_for, status_label
+from components.cards.base import ChartCard, finding_title, sources_for
 from components.cards.workforce import (
     NATIONAL_COLOUR,
     NO_NATIONAL,
@@ -35,6 +35,7 @@ from components.words import (
     round_half_up,
     source_ids,
     source_titles,
+    status_label,
 )
 from data.derive import NATIONAL, SYSTEM, board_gap
 from data.suppression import SUPPRESSED_LABEL

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.cards.base import STATUS_WORDS, ChartCard, Source, finding_title, sources_for, status_label
+from components.cards.base import STATUS_WORDS, ChartCard, Source, finding_title, sources_for
 from components.charts.palette import ILLUSTRATIVE_LABEL, SERIES_COLOURS, TEXT, base_layout
-from components.words import fmt_number, fmt_percent_short, fmt_points, join_words, link, page_link, plain, source_ids
+from components.words import fmt_number, fmt_percent_short, fmt_points, join_words, link, page_link, plain, source_ids, status_label
 from data import derive
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import SUPPRESSED_LABEL

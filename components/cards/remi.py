@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from components.cards.base import ChartCard, finding_title, sources_for, status_label
+from components.cards.base import ChartCard, finding_title, sources_for
 from components.charts.radar import radar_figure, small_multiples_figure
 from components.charts.remi_dots import dot_plot_figure
-from components.words import join_words, link, plain, source_titles
+from components.words import join_words, link, plain, source_titles, status_label
 from data.remi import (
     NOT_PUBLISHED,
     all_illustrative,

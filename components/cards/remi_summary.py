@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components.cards.base import ChartCard, finding_title, sources_for, status_label
+from components.cards.base import ChartCard, finding_title, sources_for
 from components.cards.workforce import NOT_PUBLISHED, number, place_name, title_map
 from components.charts.palette import SERIES_COLOURS
 from components.charts.panels import Marks, RowLabel, hollow
 from components.charts.wres import Key, stage_figure
-from components.words import source_ids, source_titles
+from components.words import source_ids, source_titles, status_label
 
 
 @dataclass

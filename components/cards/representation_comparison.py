@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from components.cards.base import ChartCard, finding_title, sources_for, status_label
+from components.cards.base import ChartCard, finding_title, sources_for
 from components.cards.workforce import (
     NATIONAL_COLOUR,
     NO_NATIONAL,
@@ -22,7 +22,7 @@ from components.cards.workforce import (
 from components.charts.palette import SERIES_COLOURS
 from components.charts.panels import Marks, RowLabel, hollow
 from components.charts.wres import Key, comparison_figure
-from components.words import cap_first, fmt_number, fmt_percent, source_ids, source_titles
+from components.words import cap_first, fmt_number, fmt_percent, source_ids, source_titles, status_label
 from data.derive import NATIONAL, SYSTEM, latest_row
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import SUPPRESSED_LABEL

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components.cards.base import ChartCard, finding_title, sources_for, status_label
+from components.cards.base import ChartCard, finding_title, sources_for
 from components.cards.workforce import (
     DEFAULT_FOCUS,
     NOT_PUBLISHED,
@@ -22,7 +22,7 @@ from components.cards.workforce import (
     whose,
 )
 from components.charts.trend import Line, Reference, share_trend_figure
-from components.words import cap_first, fmt_number, fmt_percent, round_half_up, source_ids, source_titles, trend_sentence
+from components.words import cap_first, fmt_number, fmt_percent, round_half_up, source_ids, source_titles, status_label, trend_sentence
 from data.derive import SYSTEM, latest_row
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import SUPPRESSED_LABEL

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from components.cards.base import ChartCard, sources_for, status_label
+from components.cards.base import ChartCard, sources_for
 from components.cards.residents_map import (
     BOUNDARY_SOURCE,
     borough_sentence,
@@ -20,7 +20,7 @@ from components.cards.residents_map import (
 )
 from components.charts.borough_3d import borough_deck
 from components.charts.borough_map import NOT_PUBLISHED_LABEL, make_bins
-from components.words import source_ids
+from components.words import source_ids, status_label
 from data.borough_rows import NOT_PUBLISHED, benchmark_rows, main_sites, measure_info, measure_rows, nel_boroughs, nel_only
 
 SITES_SOURCE = "ods-etr"

@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from components.cards.base import ChartCard, sources_for, status_label
+from components.cards.base import ChartCard, sources_for
 from components.charts.borough_map import NOT_PUBLISHED_LABEL, borough_map_figure, make_bins, value_text
-from components.words import fmt_number, fmt_percent_short, join_words, lower_first, source_ids, source_titles
+from components.words import fmt_number, fmt_percent_short, join_words, lower_first, source_ids, source_titles, status_label
 from data.borough_rows import (
     NOT_PUBLISHED,
     benchmark_rows,

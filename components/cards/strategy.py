@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.cards.base import ChartCard, sources_for, status_label
+from components.cards.base import ChartCard, sources_for
 from components.charts.palette import MUTED, SERIES_COLOURS, TEXT, base_layout
+from components.words import status_label
 
 NOT_REPORTED = "not yet reported"
 # Progress levels, most advanced first (the bar's stacking order); words, badge colour, bar style.

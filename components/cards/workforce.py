@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from components.cards.base import ChartCard, status_label
+from components.cards.base import ChartCard
 from components.charts.palette import SERIES_COLOURS, TEXT
-from components.words import cap_first, fmt_percent, lower_first, round_half_up, source_titles
+from components.words import cap_first, fmt_percent, lower_first, round_half_up, source_titles, status_label
 from data.derive import SYSTEM, latest_row
 from data.suppression import SUPPRESSED_LABEL
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components.cards.base import ChartCard, finding_title, sources_for, status_label
+from components.cards.base import ChartCard, finding_title, sources_for
 from components.cards.workforce import (
     BAND_HIGH,
     BAND_LABEL,
@@ -29,7 +29,7 @@ from components.cards.workforce import (
 from components.charts.palette import SERIES_COLOURS
 from components.charts.panels import Marks, RowLabel, hollow
 from components.charts.wres import Key, RatioPanel, ratio_figure
-from components.words import cap_first, fmt_number, round_half_up, source_ids, source_titles
+from components.words import cap_first, fmt_number, round_half_up, source_ids, source_titles, status_label
 from data.derive import NATIONAL, latest_national
 from data.suppression import SUPPRESSED_LABEL
 

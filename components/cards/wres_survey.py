@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from components.cards.base import ChartCard, finding_title, sources_for, status_label
+from components.cards.base import ChartCard, finding_title, sources_for
 from components.cards.workforce import (
     GM_COLOUR,
     NO_NATIONAL,
@@ -26,7 +26,7 @@ from components.cards.workforce import (
 )
 from components.charts.panels import Marks, RowLabel, hollow
 from components.charts.wres import Key, SurveyPanel, survey_figure
-from components.words import fmt_number, fmt_percent, round_half_up, source_ids, source_titles
+from components.words import fmt_number, fmt_percent, round_half_up, source_ids, source_titles, status_label
 from data.derive import NATIONAL, combined_status, latest_national
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import SUPPRESSED_LABEL

@@ -15,7 +15,7 @@ import shapely.geometry
 
 from components.charts.borough_map import Bin, colour_for, value_text
 from components.charts.palette import GUIDE, HIGHLIGHT, MUTED, TEXT
-from components.words import STATUS_WORDS
+from components.words import status_label
 from data.borough_rows import short_period
 from geo.boundaries import borough_centroids, borough_geojson
 
@@ -102,7 +102,7 @@ def _borough_features(rows: pd.DataFrame, bins: list[Bin], info: dict[str, Any],
             illustrative = r["status"] == "illustrative"
             colour = _rgba(HIGHLIGHT) if gss == chosen else _rgba(colour_for(r["value"], bins), 140 if illustrative else 255)
             height = MAX_HEIGHT_M * float(r["value"]) / float(top) if top and top > 0 else 0
-            status = STATUS_WORDS.get(str(r["status"]), str(r["status"]))
+            status = status_label(r["status"])
             tip = f"{name}: {value_text(r['value'], unit, 1)} ({status}, {short_period(r['period'])})"
             raised.append(_feature(geometry, name, tip, colour, round(height)))
         if gss == chosen:

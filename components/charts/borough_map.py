@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts.palette import FONT, GUIDE, HIGHLIGHT, ILLUSTRATIVE_LABEL, MUTED, SEQUENTIAL, TEXT
-from components.words import STATUS_WORDS, fmt_value
+from components.words import fmt_value, status_label
 from data.borough_rows import NOT_PUBLISHED, nel_only, short_period
 from geo.boundaries import borough_centroids, load_boroughs
 
@@ -228,7 +228,7 @@ def _nel_borough_traces(nel: pd.DataFrame, bins: list[Bin], unit: str) -> list[g
         if pd.isna(r["value"]):
             trace.update(fillcolor=WHITE, line=dict(color=TEXT, width=1.5, dash="dash"), legendgroup="unpublished")
         else:
-            hover += f"<br>{STATUS_WORDS.get(str(r['status']), str(r['status']))}, {short_period(r['period'])}"
+            hover += f"<br>{status_label(r['status'])}, {short_period(r['period'])}"
             b = bin_for(r["value"], bins)
             assert b is not None, f"{r['value']} is outside the bins"
             if r["status"] == "illustrative":

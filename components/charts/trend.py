@@ -10,14 +10,10 @@ import plotly.graph_objects as go
 
 from components.charts.palette import GUIDE, SERIES_COLOURS, TEXT, base_layout, series_style
 from components.charts.panels import hollow, identity_key, status_keys
-from components.words import STATUS_WORDS, fmt_percent
+from components.words import fmt_percent, status_label
 
 # How each kind of reference line is drawn: colour, dash and width (dotted instead when illustrative).
 REFERENCE_STYLES = {"workforce": (TEXT, "longdash", 2.5), "residents": (GUIDE, "dashdot", 2)}
-
-
-def _status_words(status: object) -> str:
-    return STATUS_WORDS.get(str(status), str(status))
 
 
 @dataclass
@@ -50,7 +46,7 @@ def _line_trace(line: Line, i: int) -> go.Scatter:
         line=dict(color=style["colour"], dash=style["dash"], width=4 if line.emphasis else 2),
         marker=dict(symbol=[hollow(style["symbol"], s) for s in line.statuses], size=12 if line.emphasis else 9,
                     color=style["colour"], line=dict(width=2, color=style["colour"])),
-        customdata=[_status_words(s) for s in line.statuses],
+        customdata=[status_label(s) for s in line.statuses],
         hovertemplate=f"{line.name}<br>%{{x}}: %{{y:.1f}}%<br>%{{customdata}}<extra></extra>",
     )
 
@@ -100,7 +96,7 @@ def board_gap_trend_figure(s: GapSeries) -> go.Figure:
     fig.add_trace(go.Scatter(
         x=s.years, y=s.values, mode="lines+markers", name=s.name, line=dict(color=colour, width=3),
         marker=dict(symbol=[hollow("circle", st) for st in s.statuses], size=12, color=colour, line=dict(width=2, color=colour)),
-        customdata=[_status_words(st) for st in s.statuses], showlegend=False,
+        customdata=[status_label(st) for st in s.statuses], showlegend=False,
         hovertemplate=f"{s.name} %{{x}}: %{{y:+.0f}} points<br>%{{customdata}}<extra></extra>",
     ))
     identity_key(fig, s.name, "circle", colour, row=None, mode="lines+markers")

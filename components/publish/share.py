@@ -17,18 +17,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from components.routes import PREVIEW_DIR, ROUTES, SITE_NAME, Route
+from components.routes import PREVIEW_DIR, ROUTES
 
 if TYPE_CHECKING:
     from components.cards.base import ChartCard
 
 PREVIEW_SIZE = (1200, 630)               # the size chat apps and social networks show a large card at
 ROBOTS_TXT = "User-agent: *\nAllow: /\nDisallow: /_stcore/\nDisallow: /media/\n"   # every page is public
-
-
-def page_title(page: Route) -> str:
-    """The title the app gives the page (dashboard.py's st.set_page_config)."""
-    return f"{page.title} – {SITE_NAME}"
 
 
 # ---------------------------------------------------------------- preview images (build time)
