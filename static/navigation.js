@@ -91,6 +91,10 @@
   var CHART = '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]';
   function setOnce(el, name, value) { if (el.getAttribute(name) !== value) el.setAttribute(name, value); }
   function chartsAsImages() {
+    document.querySelectorAll(CHART).forEach(function (chart) {
+      var said = chart.getAttribute("aria-describedby");  // a card redrawn without its sentence box: drop the link
+      if (said && !document.getElementById(said)) chart.removeAttribute("aria-describedby");
+    });
     document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach(function (chart) {
       setOnce(chart, "role", "img");
       chart.querySelectorAll(".js-plotly-plot, .main-svg").forEach(function (layer) { setOnce(layer, "aria-hidden", "true"); });
