@@ -321,7 +321,7 @@ def precompress() -> Path:
     try:
         import brotli  # noqa: F401  (pinned in requirements.txt)
     except ImportError:
-        raise SystemExit("prodctl precompress needs the brotli package: .venv/bin/pip install -r requirements.txt") from None
+        raise SystemExit("prodctl precompress needs the brotli package: .venv/bin/pip install --require-hashes -r requirements.lock") from None
     src = streamlit_static_dir()
     files = sorted(p for p in src.rglob("*") if p.is_file())
     digest = hashlib.sha256()

@@ -157,7 +157,8 @@ def test_the_replica_image_matches_the_deployment_and_pins_the_public_settings()
     user = re.findall(r"^USER (\d+):(\d+)$", dockerfile, re.M)
     pod_security = resource("Deployment", "nel-dashboard")["spec"]["template"]["spec"]["securityContext"]
     assert user == [(str(pod_security["runAsUser"]), str(pod_security["runAsGroup"]))] and user[0][0] != "0"
-    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    assert "COPY requirements.lock ./" in dockerfile
+    assert "pip install --no-cache-dir --require-hashes -r requirements.lock" in dockerfile
     for line in (ROOT / "requirements.txt").read_text().splitlines():
         requirement = line.split("#", 1)[0].strip()
         assert not requirement or re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", requirement), requirement
