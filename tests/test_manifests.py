@@ -226,6 +226,35 @@ def test_ingress_websocket_timeouts_retries_and_body_size_are_nginx_s():
     assert int(ingress["proxy-body-size"].rstrip("m")) > upload_mb          # Streamlit's own limit applies first
 
 
+def test_the_ingress_limits_uploads_and_connections_per_address_as_nginx_does():
+    """deploy/README.md, "Limits at the edge": nginx's limit_req on the upload endpoint and limit_conn per
+    address, as ingress-nginx annotations (the upload path has its own Ingress, since a rate applies to a
+    whole Ingress), and the upload Ingress otherwise the app's (affinity: an upload must reach its session)."""
+    from deploy import edge
+
+    site = (DEPLOY / "nginx" / "site.conf.template").read_text()
+    zone = re.search(r"limit_req_zone \$binary_remote_addr zone=uploads:\w+ rate=(\d+)r/m;",
+                     (DEPLOY / "nginx" / "nginx.conf.template").read_text())
+    upload = re.search(rf"location \^~ {re.escape(edge.UPLOAD_PATH)} {{(.*?)}}", site, re.S)
+    assert zone and upload, "nginx must rate-limit the upload endpoint"
+    burst = int(re.search(r"limit_req zone=uploads burst=(\d+) nodelay;", upload[1])[1])
+    readers = int(nginx_directive("site.conf.template", "limit_conn per_address").strip())
+    app, uploads = annotations(), resource("Ingress", "nel-dashboard-uploads")
+    prefix = "nginx.ingress.kubernetes.io/"
+    up = {k[len(prefix):]: v for k, v in uploads["metadata"]["annotations"].items()}
+    assert int(up["limit-rpm"]) == int(zone[1]) and int(up["limit-rpm"]) * int(up["limit-burst-multiplier"]) == burst
+    assert int(app["limit-connections"]) == int(up["limit-connections"]) == readers
+    assert readers >= 500 * 3 // 2, "a summit room of 500 phones behind one address must get in"
+    assert not any(k.startswith("limit-r") for k in app), "readers' pages are not rate-limited"
+    limits = {"limit-rpm", "limit-burst-multiplier"}
+    assert {k: v for k, v in up.items() if k not in limits} == app
+    (rule,) = uploads["spec"]["rules"]
+    (path,) = rule["http"]["paths"]
+    assert (path["path"], path["pathType"]) == (edge.UPLOAD_PATH, "Prefix")
+    assert path["backend"] == resource("Ingress", "nel-dashboard")["spec"]["rules"][0]["http"]["paths"][0]["backend"]
+    assert rule["host"] == resource("Ingress", "nel-dashboard")["spec"]["rules"][0]["host"]
+
+
 def test_ingress_security_headers_are_generated_from_the_nginx_template():
     committed = (K8S / "security-headers.yaml").read_text()
     assert committed == prodctl.k8s_headers(), (
@@ -277,7 +306,7 @@ def test_report_lite_and_metrics_go_to_the_static_server_on_the_same_host():
     assert app["tls"] == static["tls"]
     paths = {p["path"]: p["backend"]["service"]["name"] for p in static["rules"][0]["http"]["paths"]}
     assert paths == {"/report": "nel-dashboard-static", "/lite": "nel-dashboard-static",
-                     "/_stcore/metrics": "nel-dashboard-static"}
+                     "/.well-known/security.txt": "nel-dashboard-static", "/_stcore/metrics": "nel-dashboard-static"}
     (container,) = resource("Deployment", "nel-dashboard-static")["spec"]["template"]["spec"]["containers"]
     assert container["readinessProbe"]["httpGet"]["path"] == "/healthz"
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
@@ -340,6 +369,12 @@ def test_the_static_server_serves_report_and_lite_with_their_own_csp(tmp_path):
         assert get("/report/missing.html")[0] == 404 and b"not published" in get("/report/missing.html")[2]
         assert get("/_stcore/metrics")[0] == 404
         assert get("/healthz")[:1] == (200,)
+        status, headers, body = get("/.well-known/security.txt")
+        assert status == 200 and headers["Content-Type"].replace(" ", "") == "text/plain;charset=utf-8"
+        fields = dict(line.split(": ", 1) for line in body.decode().splitlines())
+        assert set(fields) == {"Contact", "Expires", "Preferred-Languages", "Canonical"}
+        assert fields["Canonical"] == "https://127.0.0.1/.well-known/security.txt"     # https://$host (no port)
+        assert headers["X-Content-Type-Options"] == "nosniff"
     finally:
         server.terminate()
         server.wait(timeout=15)
