@@ -322,7 +322,8 @@ def precompress() -> Path:
     try:
         import brotli  # noqa: F401  (pinned in requirements.txt)
     except ImportError:
-        raise SystemExit("prodctl precompress needs the brotli package: .venv/bin/pip install --require-hashes -r requirements.lock") from None
+        raise SystemExit("prodctl precompress needs the brotli package: "
+                         ".venv/bin/pip install --require-hashes -r requirements.lock") from None
     src = streamlit_static_dir()
     files = sorted(p for p in src.rglob("*") if p.is_file())
     digest = hashlib.sha256()
@@ -478,7 +479,7 @@ def render() -> None:
     (rd / "html" / "_errors").mkdir(exist_ok=True)
     (rd / "html" / "_errors").chmod(0o755)
     sys.path.insert(0, str(ROOT))
-    from deploy import edge      # the edge's own answers: error pages, security.txt
+    from deploy import edge  # the edge's own answers: error pages, security.txt
     edge.write_pages(rd / "html" / "_errors", write_atomic)
 
     reps = replicas()
