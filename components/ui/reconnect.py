@@ -13,6 +13,7 @@ KEY = "nel-reconnect"
 
 def reconnect_script() -> None:
     """Load the script on this page (once per page run; the script sets itself up once)."""
-    st.html(f"<style>.st-key-{KEY} {{ display: none; }}</style>")   # style only: takes no room either
+    # Style only (no room either); the container's layout wrapper too, or it would add a gap above the page.
+    st.html(f"<style>.st-key-{KEY}, [data-testid='stLayoutWrapper']:has(> .st-key-{KEY}) {{ display: none; }}</style>")
     with st.container(key=KEY):
         st.html(f'<script src="{SCRIPT_URL}"></script>', unsafe_allow_javascript=True)
