@@ -110,7 +110,6 @@ def _upload(base: str) -> tuple[int, str, bytes]:
 
 
 def test_uploads_beyond_the_rate_get_429_with_a_plain_page_while_pages_still_load(edge):
-    time.sleep(12)                                         # a fresh allowance (one request per 10 s)
     pages: list[int] = []
     stop = threading.Event()
 

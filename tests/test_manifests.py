@@ -424,3 +424,26 @@ def test_the_systemd_target_runs_the_replicas_nginx_sends_to():
     assert ports and sorted(r.rsplit(":", 1)[1] for r in replicas) == ports
     assert {"nel-nginx.service", "nel-report-csp.path"} <= set(wanted)
     assert f"http://{replicas[0]}{prodctl.HEALTH_PATH}" in nginx_unit
+
+
+# ------------------------------------------------------------------ what the edge answers by itself
+
+def test_security_txt_has_rfc_9116_fields_an_expiry_within_a_year_and_only_contact_uris(monkeypatch):
+    import datetime as dt
+
+    from deploy import edge
+
+    now = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.timezone.utc)
+    monkeypatch.setenv("PROD_SECURITY_CONTACT", "mailto:security@example.org https://example.org/report")
+    text = edge.security_txt("https://dashboard.example.org/.well-known/security.txt", now)
+    assert text.splitlines() == ["Contact: mailto:security@example.org", "Contact: https://example.org/report",
+                                 "Expires: 2027-06-05T12:00:00Z", "Preferred-Languages: en",
+                                 "Canonical: https://dashboard.example.org/.well-known/security.txt"]
+    for bad in ("security@example.org", "http://example.org/", 'https://x.example/"; return 200 "x'):
+        monkeypatch.setenv("PROD_SECURITY_CONTACT", bad)
+        with pytest.raises(SystemExit, match="PROD_SECURITY_CONTACT"):
+            edge.security_txt("https://x/.well-known/security.txt", now)
+    monkeypatch.delenv("PROD_SECURITY_CONTACT")
+    location = edge.security_txt_location("$share_origin/.well-known/security.txt", "    include headers.conf;")
+    assert 'return 200 "Contact: https://northeastlondon.icb.nhs.uk/\\nExpires: ' in location
+    assert "\\nCanonical: $share_origin/.well-known/security.txt\\n\";" in location
