@@ -35,7 +35,7 @@ test: $(VENV)/.installed-test
 # package they pull in, pinned, with the sha256 of each of its files on PyPI, for CPython 3.11 on Linux x86_64.
 # uv runs from a throwaway venv (build/lockenv), never the project's; tests/test_lock.py checks the locks agree.
 LOCK_FLAGS := --no-config --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
-	--index-url https://pypi.org/simple --custom-compile-command "make lock" --quiet
+	--custom-compile-command "make lock" --quiet
 lock:
 	test -x build/lockenv/bin/uv || { $(PYTHON) -m venv build/lockenv && build/lockenv/bin/pip install --quiet uv==0.13.10; }
 	build/lockenv/bin/uv pip compile $(LOCK_FLAGS) -o requirements.lock requirements.txt
