@@ -54,8 +54,9 @@ ORG_BREAKDOWNS = {"All submissions", "ICB", "Sub ICB", "NHS Trust", "Independent
 KNOWN_EDITS = {(2, "OrganisationBreakdown"): "h"}
 WHOLE = re.compile(r"[0-9]+")
 NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
-ENGLAND_ALL_NOTE = ("All submissions: MHSDS ({mhsds}) and, for some acute providers, ECDS ({acute}). The rows by ethnic "
-                    "group count MHSDS submissions only.")
+ENGLAND_ALL_NOTE = ("England's total counts every record sent to NHS England: {mhsds:,} from mental health services' data "
+                    "(MHSDS) and {acute:,} from some hospitals' emergency care data (ECDS). The figures by ethnic group "
+                    "count mental health services' records only.")
 STANDARDISED_NOTE = "Age-standardised rate as NHS England publishes it; its 95% interval is published as plus or minus {ci}."
 
 
@@ -172,7 +173,8 @@ def _rows_for(path: Path, area: str, group: str, row: Row) -> list[dict[str, str
         return [base]
     crude = {**base, "rate": _need(path, row, "CrudeRate", True), "rate_kind": "crude", "rate_per": "100000"}
     if area == ENGLAND and group == "all":
-        crude["note"] = ENGLAND_ALL_NOTE.format(mhsds=c["MHSDS_Count"], acute=c["Acute_Count"])
+        crude["note"] = ENGLAND_ALL_NOTE.format(mhsds=int(_need(path, row, "MHSDS_Count", True)),
+                                                acute=int(_need(path, row, "Acute_Count", True)))
     with_std = area == ENGLAND and group != "all"
     std, ci = _need(path, row, "StdRate", with_std), _need(path, row, "Confidence_interval", with_std)
     if not with_std:
@@ -211,9 +213,9 @@ SOURCE = {
     "licence": "As published by NHS England (its statistics are normally released under the Open Government Licence "
                "v3.0; the copy states no licence)",
     "date_retrieved": "2026-12-07", "grade": "github-copy",
-    "note": ("NHS England's data file (MHSDS and ECDS), read from a public GitHub copy of the workbook; its data sheet "
-             "is kept unchanged as CSV in data/raw/mha-2023-24/. One cell of the copy was edited (a row not used "
-             "here) and suppressed cells are empty. Counts below England level are rounded to the nearest 5."),
+    "note": ("NHS England's data file, read from a public copy of its workbook on GitHub (the link); an exact copy of "
+             "its data sheet is kept with the dashboard's code. One cell of the copy was edited, in a row not used "
+             "here, and withheld cells are empty. Counts below England level are rounded to the nearest 5."),
 }
 
 
