@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.cards import outcomes as oc
+from components.cards.base import ChartCard
 from components.cards.catalogue import build
 from data.package import load_for_site
 
@@ -128,3 +129,28 @@ def test_overview_links_to_the_outcomes_in_published_only_mode(monkeypatch):
     text = _shown(at.markdown)
     assert "Black residents were detained under the Mental Health Act at 2.6 times the rate of White residents" in text
     assert "(/outcomes)" in text
+
+
+def test_lite_page_and_overview_carry_the_card_in_published_only_mode():
+    from components.publish.site import NAV, lite_path
+    from components.publish.site_pages import Content
+    from data.package import load_package, published_only
+
+    pages = {p.file: p for p in Content(published_only(load_package(PACKAGE)), hidden=True).pages()}
+    cards = [b for b in pages["outcomes.html"].body if isinstance(b, ChartCard)]
+    assert len(cards) == 1 and "2.6 times the rate of White residents in 2023/24" in cards[0].title
+    assert "254.6" in cards[0].sentence and "96.3" in cards[0].sentence
+    overview = " ".join(b for b in pages["index.html"].body if isinstance(b, str))
+    assert "<a href='outcomes.html'>See residents' outcomes</a>" in overview and "2.6 times" in overview
+    assert ("outcomes", "Residents' outcomes") in NAV and lite_path("/outcomes", {}) == "/lite/outcomes.html"
+
+
+def test_the_report_has_the_outcomes_section_in_published_only_mode():
+    from components.publish.report import render
+    from data.package import load_package, published_only
+
+    text = render(published_only(load_package(PACKAGE)))
+    section = text[text.index("<section id='outcomes'>"):]
+    section = section[:section.index("</section>")]
+    assert "2.6 times the rate of White residents in 2023/24" in section
+    assert "254.6" in section and "96.3" in section and "South West London ICB" in section
