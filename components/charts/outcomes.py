@@ -54,7 +54,7 @@ def rate_dots(groups: Sequence[str], series: Sequence[AreaSeries], axis_title: s
     status_keys(fig, [st for s in series for st, r in zip(s.statuses, s.rates, strict=True) if r is not None])
     base_layout(fig, height=FRAME_PX + ROW_PX * len(groups))
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0, title_text=""),
-                      margin=dict(l=10, r=20, t=10, b=10))
+                      margin=dict(l=10, r=20, t=34, b=10))  # room for the top row's value labels
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(groups)), showgrid=True, gridcolor="#F0F4F5",
                      ticks="", automargin=True)
     top = max((r for s in series for r in s.rates if r is not None), default=1.0)
