@@ -29,8 +29,8 @@ MARKING = re.compile(r"(?i)illustrative|not real data")
 # among those allowed; it holds no row. Only the marking's own words are checked there.
 SCHEMA_MARKING = re.compile(r"(?i)not real data")
 VIEWS = ["", "boroughs", "workforce", "workforce?org=R1H", "remi", "trust?org=R1H", "trust?org=RF4", "trust?org=RAT",
-         "strategy", "data", *[f"present?deck=default&slide={n}" for n in range(1, 8)]]
-DOWNLOADS = {"data", "workforce?org=R1H", "trust?org=RF4", "boroughs"}
+         "strategy", "data", "outcomes", *[f"present?deck=default&slide={n}" for n in range(1, 8)]]
+DOWNLOADS = {"data", "workforce?org=R1H", "trust?org=RF4", "boroughs", "outcomes"}
 
 
 def illustrative_values() -> tuple[list[str], list[float]]:
