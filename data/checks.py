@@ -330,9 +330,34 @@ def _rule_measure_values(path: str, t: pd.DataFrame, out: Collector, tables: Map
     _value_problems(path, t, out, (unit == "count") & (t["value"] < 0), "out of range: a count cannot be negative", "count")
 
 
+def _rows_where(path: str, t: pd.DataFrame, out: Collector, off: pd.Series, column: str, message: str) -> None:
+    for i in np.flatnonzero(off.fillna(False).to_numpy(dtype=bool)):
+        out.add(Problem(path, int(t["_line"].iat[i]), column, message), message)
+
+
+OUTCOME_GROUPS = ("all", "unknown")  # besides the ethnic groups of ethnic_groups.csv
+
+
+def _rule_outcomes(path: str, t: pd.DataFrame, out: Collector, tables: Mapping[str, pd.DataFrame]) -> None:
+    if "ethnic_groups" in tables:
+        known = {*tables["ethnic_groups"]["ethnic_group"].astype(str), *OUTCOME_GROUPS}
+        _rows_where(path, t, out, ~t["group"].astype(str).isin(known), "group",
+                    "unknown group: expected an ethnic_group of ethnic_groups.csv, 'all' or 'unknown'")
+    rate = t["rate"].notna()
+    _rows_where(path, t, out, ~rate & t["count"].isna(), "count", "no figure: give a count, a rate or both")
+    for col in ("rate_kind", "rate_per"):
+        _rows_where(path, t, out, rate != t[col].notna(), col, f"rate and {col} must both be given or both be empty")
+    interval = t["lower"].notna() | t["upper"].notna()
+    _rows_where(path, t, out, interval & (t["lower"].isna() | t["upper"].isna() | ~rate), "lower",
+                "an interval needs both lower and upper, and a rate")
+    _rows_where(path, t, out, interval & ((t["lower"] > t["rate"]) | (t["rate"] > t["upper"])), "rate",
+                "the rate must lie between lower and upper")
+
+
 Rule = Callable[[str, pd.DataFrame, Collector, Mapping[str, pd.DataFrame]], None]
 RULES: dict[str, Rule] = {"workforce": _rule_workforce, "wres": _rule_wres,
-                          "borough_measures": _rule_measure_values, "area_benchmarks": _rule_measure_values}
+                          "borough_measures": _rule_measure_values, "area_benchmarks": _rule_measure_values,
+                          "outcomes": _rule_outcomes}
 
 
 def check_rules(spec: Mapping[str, dict], typed: Mapping[str, pd.DataFrame], file_of: Mapping[str, str], out: Collector) -> None:

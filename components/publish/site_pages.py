@@ -14,6 +14,7 @@ from components.cards import workforce as wc
 from components.cards.base import ChartCard
 from components.cards.catalogue import build
 from components.publish import site_links
+from components.publish import site_outcomes
 from components.publish.report import esc, headlines_html, strategy_html, table_html
 from components.routes import CONTENTS, SITE_NAME
 from data import derive, export, selection
@@ -23,7 +24,7 @@ from data.package import Package, TableUnavailable
 ORG_PAGES = ("workforce", "remi", "trust")
 DEFAULT_ORG = {"workforce": derive.SYSTEM, "remi": remi_cards.DEFAULT_ORG, "trust": "R1H"}
 SINGLE_PAGES = {"": "index.html", "overview": "index.html", "boroughs": "boroughs.html",
-                "strategy": "strategy.html", "data": "data.html"}
+                "strategy": "strategy.html", "data": "data.html", site_outcomes.PAGE: site_outcomes.FILE}
 ILLUSTRATIVE_WORDS = re.compile(r"illustrative|not real data", re.IGNORECASE)
 
 
@@ -131,6 +132,8 @@ class Content:
             out.append(self.remi(org, [(c, names.get(c, c)) for c in remi_orgs]))
         for org in trust_orgs:
             out.append(self.trust(org, [(c, names.get(c, c)) for c in trust_orgs]))
+        out.append(Page(site_outcomes.PAGE, None, site_outcomes.TITLE, site_outcomes.DESCRIPTION,
+                        site_outcomes.outcomes_body(self)))
         out += [self.strategy(), self.data()]
         return out
 
@@ -150,6 +153,7 @@ class Content:
             p.body.append(self.card("staff_profile"))
         if not self.unavailable(*site_links.NEEDED):
             p.body.append(site_links.your_borough_html(self.tables, page_file("boroughs")))
+        p.body += site_outcomes.overview_section(self)
         p.body.append("<h2>How to read this dashboard</h2>")
         p.body += [md(para) for para in glossary.how_to_read(not self.hidden)]
         p.body.append("<h2>Sections</h2><ul class='sections'>")
