@@ -13,8 +13,7 @@ from components.cards import remi as remi_cards
 from components.cards import workforce as wc
 from components.cards.base import ChartCard
 from components.cards.catalogue import build
-from components.publish import site_links
-from components.publish import site_outcomes
+from components.publish import site_links, site_outcomes
 from components.publish.report import esc, headlines_html, strategy_html, table_html
 from components.routes import CONTENTS, SITE_NAME
 from data import derive, export, selection
