@@ -22,6 +22,8 @@ TRUE_VALUES = {"true", "True", "TRUE", "1"}
 FALSE_VALUES = {"false", "False", "FALSE", "0"}
 TYPE_WORDS = {"integer": "a whole number", "number": "a number", "boolean": "true or false", "date": "a date (YYYY-MM-DD)"}
 FK_WORDS = {"organisations": "organisation", "boroughs": "borough", "sources": "source"}
+# OWASP's CSV-injection list: a spreadsheet runs a cell that starts with one of these as a formula
+FORMULA_STARTS = {"=": "=", "+": "+", "-": "-", "@": "@", "\t": "tab", "\r": "carriage return"}
 
 
 @dataclass(frozen=True)
@@ -222,10 +224,26 @@ def check_table(path: str, fields: list[dict], frame: pd.DataFrame, lines: np.nd
             idx = np.flatnonzero(empty)
             out.add_rows(path, col, lines[idx], ["required value is missing"] * len(idx), "required")
         _check_constraints(path, col, ftype, cons, raw, values, ~empty & ~bad.to_numpy(), lines, out)
+        if ftype == "string":
+            check_formulas(path, col, raw, lines, out)
         typed[col] = values
     result = pd.DataFrame(typed, index=frame.index)
     result["_line"] = lines
     return result
+
+
+def check_formulas(path: str, col: str, raw: pd.Series, lines: np.ndarray, out: Collector) -> None:
+    """Text that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return first): refused, so no
+    package holds one. Only text columns: -10.5 in a number column is a number."""
+    first = raw.str[:1]
+    idx = np.flatnonzero(first.isin(list(FORMULA_STARTS)).fillna(False).to_numpy(dtype=bool))
+    out.add_rows(path, col, lines[idx], [formula_message(raw.iat[i]) for i in idx], "formula")
+
+
+def formula_message(value: str) -> str:
+    lead = FORMULA_STARTS[value[:1]]
+    return (f"text {value[:40]!r} starts with {lead!r}, so a spreadsheet would run it as a formula: remove the "
+            f"leading {lead}")
 
 
 def check_primary_key(path: str, key: list[str], raw: pd.DataFrame, lines: np.ndarray, out: Collector) -> None:
