@@ -23,7 +23,7 @@ FALSE_VALUES = {"false", "False", "FALSE", "0"}
 TYPE_WORDS = {"integer": "a whole number", "number": "a number", "boolean": "true or false", "date": "a date (YYYY-MM-DD)"}
 FK_WORDS = {"organisations": "organisation", "boroughs": "borough", "sources": "source"}
 # OWASP's CSV-injection list: a spreadsheet runs a cell that starts with one of these as a formula
-FORMULA_STARTS = {"=": "=", "+": "+", "-": "-", "@": "@", "\t": "tab", "\r": "carriage return"}
+FORMULA_STARTS = {"=": "'='", "+": "'+'", "-": "'-'", "@": "'@'", "\t": "a tab", "\r": "a carriage return"}
 
 
 @dataclass(frozen=True)
@@ -242,8 +242,8 @@ def check_formulas(path: str, col: str, raw: pd.Series, lines: np.ndarray, out: 
 
 def formula_message(value: str) -> str:
     lead = FORMULA_STARTS[value[:1]]
-    return (f"text {value[:40]!r} starts with {lead!r}, so a spreadsheet would run it as a formula: remove the "
-            f"leading {lead}")
+    return (f"text {value[:40]!r} starts with {lead}, so a spreadsheet would run it as a formula: remove the "
+            f"leading {lead.strip(chr(39)).removeprefix('a ')}")
 
 
 def check_primary_key(path: str, key: list[str], raw: pd.DataFrame, lines: np.ndarray, out: Collector) -> None:

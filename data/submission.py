@@ -89,8 +89,8 @@ def _key(record: Mapping[str, str], key: list[str], types: Mapping[str, str]) ->
 
 def _csv_text(values: list[str], newline: str) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator=newline).writerow(values)
-    return buf.getvalue()
+    csv.writer(buf, lineterminator="\r\n").writerow(values)  # so a cell holding "\r" or "\n" is quoted
+    return buf.getvalue()[:-2] + newline
 
 
 class _MergedFile:

@@ -155,8 +155,8 @@ def _open_zip(name: str, data: bytes, what: str) -> zipfile.ZipFile:
     expanded = sum(i.file_size for i in infos)
     limit = MAX_WORKBOOK_EXPANDED_BYTES if what == "workbook" else MAX_EXPANDED_BYTES
     if expanded > limit or expanded > MAX_EXPANSION_RATIO * max(len(data), 1):
-        raise Refused(f"{name} would expand to {expanded / MB:,.1f} MB from {len(data) / MB:,.2f} MB: far more than "
-                      f"a {what} of summary figures (the limit is {limit // MB} MB): {TOO_BIG} Nothing was read.")
+        raise Refused(f"{name} would expand to {expanded / MB:,.1f} MB from {len(data) / MB:,.2f} MB (the limit is "
+                      f"{limit // MB} MB): {TOO_BIG} Nothing was read.")
     return zf
 
 

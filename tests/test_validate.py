@@ -279,3 +279,25 @@ def test_generator_is_deterministic(tmp_path):
     subprocess.run([sys.executable, "-m", "data.generate_illustrative", str(target)], cwd=ROOT, check=True, capture_output=True)
     for path in SHIPPED.glob("*.csv"):
         assert (target / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+# --- Spreadsheet formulas in text cells ---------------------------------------------------------
+
+def test_text_that_a_spreadsheet_would_run_is_refused_and_negative_numbers_pass(pkg, capsys):
+    from tests.hostile import FORMULA_PAYLOADS
+
+    orgs = pkg / "organisations.csv"
+    first = line_of(orgs, "R1H,")
+    edit_csv(orgs, first, "site_lon", "-10.5")  # a number column: a negative number is a number
+    code, out = run(pkg, capsys)
+    assert code == 0, out
+    remi = pkg / "remi.csv"
+    for i, (payload, _) in enumerate(FORMULA_PAYLOADS):
+        edit_csv(remi, 2 + i, "note", payload)
+    out = expect(pkg, capsys)
+    formula_lines = [line for line in out if "spreadsheet would run it as a formula" in line]
+    assert len(formula_lines) == len(FORMULA_PAYLOADS), out
+    for i, (_, lead) in enumerate(FORMULA_PAYLOADS):
+        assert any(line.startswith(f"remi.csv:{2 + i}:note: ") and line.endswith(f"remove the leading {lead}")
+                   for line in formula_lines), (lead, formula_lines)
+    assert not any("site_lon" in line for line in out)
