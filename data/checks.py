@@ -106,8 +106,10 @@ def parse_csv(name: str, text: str) -> tuple[list[str], list[list[str]], list[in
     problems: list[Problem] = []
     header: list[str] = []
     last_line = 0
+    seen: dict[str, str] = {}  # one string object per distinct value: a table repeats most of its cells
     try:
         for record in reader:
+            record = [seen.setdefault(cell, cell) for cell in record]
             start = last_line + 1
             last_line = reader.line_num
             if not header:

@@ -98,7 +98,7 @@ def view_of(result: MergeResult | None, refusals: list[str], base: Current | Non
     view.current_problem_count = len(result.current_problems)
     view.letters = {k: dict(v) for k, v in result.letters.items()}
     view.summary = result.summary()
-    changed = [r for r in change_rows(result) if r["change"] == "changed"]
+    changed = change_rows(result, changed_only=True)
     view.changed, view.changed_count = changed[:MAX_CHANGED_KEPT], len(changed)
     if base is not None and view.ok:
         view.zip = merged_zip(result, base)
