@@ -1,6 +1,6 @@
 """`make load`'s hostile mix: readers on one replica while clients send worst-case uploads to /contribute.
 
-    python -m bench.load --hostile                      # 100 readers, 5 uploaders, 120 s (writes bench/capacity.md)
+    python -m bench.load --hostile                      # 100 readers, 5 uploaders, 120 s, then the control (~5 min)
     python -m bench.load --hostile --hostile-mix 20:2:30 --out DIR    # smaller, elsewhere
 
 The readers are bench.load's (Streamlit's own protocol, pausing like people). Each uploader does what a browser
@@ -10,7 +10,8 @@ header), then reruns the page with the uploader's widget state naming the file, 
 finishes; then at once again with the next file (a new file id, so the page checks it again). The files are
 the worst cases: the issue's 4 MB zip of a 57 MB CSV (refused on its size), and the costliest file the limits
 let through (a valid 74,000-row population.csv, zipped), alternately. The replica's resident memory is
-sampled with its children (the check's worker processes) every 0.5 s. Loopback only; the mix ends by itself.
+sampled with its children (the check's worker processes) every 0.5 s. The same readers then run alone (the
+control), so a busy machine shows as such. Loopback only; the mix ends by itself.
 """
 from __future__ import annotations
 
@@ -156,11 +157,20 @@ class Uploader:
                     up.outcome, up.error = "error", f"{type(exc).__name__}: {str(exc)[:160]}"
                     return
 
+    def _delete(self, url: str, cookies: dict[str, str]) -> None:
+        req = urllib.request.Request(url, method="DELETE", headers={
+            "X-Xsrftoken": cookies.get("_streamlit_xsrf", ""), "Origin": self.base,
+            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())})
+        with urllib.request.urlopen(req, timeout=self.timeout) as r:
+            r.read()
+
     async def _one(self, ws, loop, pool, cookies, seen, name: str, data: bytes, up: Upload) -> None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
         from streamlit.proto.Common_pb2 import FileURLs, UploadedFileInfo
 
         deadline = time.monotonic() + self.timeout
+        if seen.get("previous"):  # the reader removes the last file before adding the next, as in a browser
+            await loop.run_in_executor(pool, self._delete, self.base + seen.pop("previous"), cookies)
         ask = BackMsg()
         ask.file_urls_request.request_id = uuid.uuid4().hex
         ask.file_urls_request.file_names.append(name)
@@ -168,6 +178,7 @@ class Uploader:
         await ws.send(ask.SerializeToString())
         urls = (await self._until(ws, "file_urls_response", deadline, seen)).file_urls_response.file_urls[0]
         status = await loop.run_in_executor(pool, self._put, self.base + urls.upload_url, name, data, cookies)
+        seen["previous"] = urls.delete_url
         if status not in (200, 204):
             raise RuntimeError(f"PUT answered {status}")
         rerun = BackMsg()
@@ -244,12 +255,18 @@ async def measure(readers: int, uploaders: int, seconds: float, settings: lb.Set
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=uploaders + 2, thread_name_prefix="upload")
         ups = [Uploader(i, group.base, files) for i in range(uploaders)]
         samples: list[tuple[float, float, float, int]] = []
+        spy = lb.start_profile(pid, seconds - 2, out / "raw" / f"profile-hostile-{uploaders}.txt") \
+            if os.environ.get("HOSTILE_PROFILE") else None
         sampler = asyncio.create_task(sample_memory(pid, stop_at, samples))
         up_tasks = [asyncio.create_task(u.run(stop_at, pool)) for u in ups]
         raw = await lb.run_readers(group.base, readers, settings, {}, seconds, group, settings.ramp)
         await asyncio.gather(sampler, *up_tasks, return_exceptions=True)
         pool.shutdown(wait=False, cancel_futures=True)
         alive = server.proc is not None and server.proc.poll() is None
+        if spy is not None:
+            spy.communicate(timeout=60)
+            profile = lb.summarise_profile(out / "raw" / f"profile-hostile-{uploaders}.txt", seconds - 2)
+            (out / "raw" / f"profile-hostile-{uploaders}.json").write_text(json.dumps(profile, indent=1))
     finally:
         server.stop()
     return summary(readers, uploaders, seconds, settings, raw, ups, samples, idle, alive, files)
@@ -277,26 +294,36 @@ def summary(readers, uploaders, seconds, settings, raw, ups, samples, idle, aliv
         "rss_idle_mb": round(idle, 1), "rss_peak_mb": round(max((s[1] for s in samples), default=0), 1),
         "rss_with_children_peak_mb": round(max((s[2] for s in samples), default=0), 1),
         "max_children": max((s[3] for s in samples), default=0), "replica_restarted": not alive,
+        "machine_load_1min": round(os.getloadavg()[0], 1), "cores": os.cpu_count(),
     }
 
 
-def markdown(r: dict) -> str:
+def _row(name: str, r: dict) -> str:
+    return (f"| {name} | {r['page_loads']} | {r['p50_s']} s | {r['p95_s']} s | {r['max_s']} s | {r['reader_errors']} | "
+            f"{r['uploads']} | {r['upload_p50_s'] or '–'} s | {r['upload_p95_s'] or '–'} s | {r['rss_idle_mb']} → "
+            f"{r['rss_peak_mb']} MB | {r['rss_with_children_peak_mb']} MB | {r['max_children']} | "
+            f"{'yes' if r['replica_restarted'] else 'no'} | {r['machine_load_1min']} on {r['cores']} cores |")
+
+
+def markdown(result: dict) -> str:
+    r, control = result["mix"], result.get("control")
     outcomes = "; ".join(f"{k}: {v}" for k, v in r["upload_outcomes"].items()) or "none"
-    ok = (r["p95_s"] is not None and r["p95_s"] <= 1 and r["rss_with_children_peak_mb"] < 600 and not r["replica_restarted"])
+    memory_ok = r["rss_with_children_peak_mb"] < 600 and not r["replica_restarted"]
+    p95_ok = r["p95_s"] is not None and r["p95_s"] <= 1
     return "\n".join([
         MARK_BEGIN, "",
         f"## The hostile mix ({r['measured']})", "",
         f"{r['readers']} readers (bench.load's visit, {r['pause_s']:g} s pauses) on one replica while {r['uploaders']} "
         f"clients send worst-case files to /contribute over Streamlit's own upload protocol, one after another, for "
-        f"{r['seconds']:.0f} s. Files, alternately: {'; '.join(r['files'])}. Targets: readers' p95 ≤ 1 s, the replica's "
-        "resident memory with its children < 600 MB, never restarted. "
-        f"**{'Met' if ok else 'Not met'}.**", "",
-        "| readers' page loads | p50 | p95 | max | reader errors | uploads | upload p50 | upload p95 | RSS idle → peak | "
-        "peak with children | workers at once | restarted |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-        f"| {r['page_loads']} | {r['p50_s']} s | {r['p95_s']} s | {r['max_s']} s | {r['reader_errors']} | {r['uploads']} | "
-        f"{r['upload_p50_s']} s | {r['upload_p95_s']} s | {r['rss_idle_mb']} → {r['rss_peak_mb']} MB | "
-        f"{r['rss_with_children_peak_mb']} MB | {r['max_children']} | {'yes' if r['replica_restarted'] else 'no'} |", "",
+        f"{r['seconds']:.0f} s; then the same readers alone (the control), on the same machine. Files, alternately: "
+        f"{'; '.join(r['files'])}. Targets: readers' p95 ≤ 1 s, the replica's resident memory with its children "
+        f"< 600 MB, never restarted. Memory and restarts: **{'met' if memory_ok else 'not met'}**; readers' p95: "
+        f"**{'met' if p95_ok else 'not met'}**" + (f" (the control's p95 was {control['p95_s']} s: compare the two)"
+                                                   if control else "") + ".", "",
+        "| run | readers' page loads | p50 | p95 | max | reader errors | uploads | upload p50 | upload p95 | "
+        "RSS idle → peak | peak with children | workers at once | restarted | machine load (1 min) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        _row("hostile mix", r), *([_row("control: readers only", control)] if control else []), "",
         f"What the uploaders were told: {outcomes}.",
         *([f"Reader errors: {'; '.join(r['reader_error_examples'])}."] if r["reader_error_examples"] else []),
         *([f"Upload errors: {'; '.join(r['upload_errors'])}."] if r["upload_errors"] else []),
@@ -318,8 +345,12 @@ def write(result: dict, out: Path) -> None:
 
 def run(spec: str, settings: lb.Settings, out: Path) -> int:
     readers, uploaders, seconds = spec.split(":")
-    result = asyncio.run(measure(int(readers), int(uploaders), float(seconds), settings, out))
+    result = {"mix": asyncio.run(measure(int(readers), int(uploaders), float(seconds), settings, out))}
+    if int(uploaders):
+        result["control"] = asyncio.run(measure(int(readers), 0, float(seconds), settings, out))
     write(result, out)
-    lb.log(f"hostile mix: p95 {result['p95_s']} s, {result['uploads']} uploads {result['upload_outcomes']}, RSS with "
-           f"children {result['rss_with_children_peak_mb']} MB, restarted {result['replica_restarted']}")
+    r = result["mix"]
+    lb.log(f"hostile mix: p95 {r['p95_s']} s (control {result.get('control', {}).get('p95_s')} s), {r['uploads']} "
+           f"uploads {r['upload_outcomes']}, RSS with children {r['rss_with_children_peak_mb']} MB, restarted "
+           f"{r['replica_restarted']}")
     return 0

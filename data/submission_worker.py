@@ -119,7 +119,7 @@ def _cap(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_mb * MB, memory_mb * MB))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))  # SIGXCPU, then SIGKILL
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    os.nice(10)  # the readers' pages come first
+    os.nice(19)  # the lowest priority: the readers' pages come first
 
 
 def _read_request(stream: Any) -> tuple[str, list[tuple[str, bytes]]]:
