@@ -291,9 +291,16 @@ def test_text_that_a_spreadsheet_would_run_is_refused_and_negative_numbers_pass(
     edit_csv(orgs, first, "site_lon", "-10.5")  # a number column: a negative number is a number
     code, out = run(pkg, capsys)
     assert code == 0, out
+    import csv
+    import io
+
     remi = pkg / "remi.csv"
+    rows = list(csv.reader(io.StringIO(remi.read_text(encoding="utf-8"), newline="")))
     for i, (payload, _) in enumerate(FORMULA_PAYLOADS):
-        edit_csv(remi, 2 + i, "note", payload)
+        rows[1 + i][rows[0].index("note")] = payload
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)  # a "\r" cell quoted, as Excel does
+    remi.write_text(buf.getvalue(), encoding="utf-8", newline="")
     out = expect(pkg, capsys)
     formula_lines = [line for line in out if "spreadsheet would run it as a formula" in line]
     assert len(formula_lines) == len(FORMULA_PAYLOADS), out
