@@ -355,3 +355,26 @@ def test_formulas_in_uploaded_text_are_refused_with_row_and_column(monkeypatch):
     assert problem[:2] == ["2", "note"] and problem[2].endswith("remove the leading \\="), problem  # escaped Markdown
     state = at.session_state["contribute-result"]
     assert set(state) == {"signature", "view"} and type(state["view"]).__name__ == "SubmissionView"
+
+
+def test_an_upload_is_parsed_in_memory_never_spooled_to_disk():
+    import asyncio
+
+    from starlette.datastructures import Headers, UploadFile
+    from starlette.formparsers import MultiPartParser
+
+    import components.ui.upload_memory  # noqa: F401 (dashboard.py imports it in every replica)
+
+    data = b"1" * (9 * 1024 * 1024)  # under the 10 MB limit, far over Starlette's own 1 MB
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"wres.csv\"\r\n"
+            b"Content-Type: text/csv\r\n\r\n" + data + b"\r\n--b--\r\n")
+
+    async def stream():
+        for i in range(0, len(body), 65536):
+            yield body[i:i + 65536]
+
+    form = asyncio.run(MultiPartParser(Headers({"content-type": "multipart/form-data; boundary=b"}), stream()).parse())
+    upload = form["file"]
+    assert isinstance(upload, UploadFile)
+    assert not upload.file._rolled, "the upload went to a temporary file on disk"
+    assert upload.file.read() == data
