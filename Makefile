@@ -90,9 +90,11 @@ bench: $(VENV)/.installed-test
 # Capacity at the server: simulated readers over Streamlit's websocket protocol, against one replica and
 # through nginx with two (bench/load.py). Writes bench/capacity.md and bench/capacity.json (~25 min).
 # LOAD_ARGS passes options, e.g. make load LOAD_ARGS="--targets one --levels 50,100 --merge".
+# Then the hostile mix (bench/hostile_mix.py, 2 min): 100 readers while 5 clients upload worst-case files.
 .PHONY: load
 load: $(VENV)/.installed-test
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
+	$(BIN)/python -m bench.load --hostile
 
 # The first view through nginx against straight from a replica, before and after Streamlit's static files
 # are precompressed (bench/first_view.py, two serve-prod runs side by side, ~8 min). Writes bench/first-view.md and .json.

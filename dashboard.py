@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 import components.ui.oplog  # noqa: F401  JSON-lines operator logs: set up once per process (deploy/README.md, "Logs")
+import components.ui.upload_memory  # noqa: F401  uploads parsed in memory, never spooled to disk
 from components.routes import HOME, PRESENTER, ROUTES, tab_title
 from components.ui.chrome import footer, header
 from components.ui.package_cache import ensure_navigation

@@ -33,6 +33,8 @@ PATTERN_WORDS = {
 FK_FIX = {"sources": "add a row for it to {file} (title, publisher, address, licence) or use a source_id {file} already has",
           "organisations": "use an ODS code listed in {file} (e.g. R1H), or ask the data team to add your organisation",
           "boroughs": "use one of the 33 London boroughs' codes in {file}"}
+# OWASP's CSV-injection list: a spreadsheet runs a cell that starts with one of these as a formula
+FORMULA_STARTS = {"=": "'='", "+": "'+'", "-": "'-'", "@": "'@'", "\t": "a tab", "\r": "a carriage return"}
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,10 @@ def parse_csv(name: str, text: str) -> tuple[list[str], list[list[str]], list[in
     problems: list[Problem] = []
     header: list[str] = []
     last_line = 0
+    seen: dict[str, str] = {}  # one string object per distinct value: a table repeats most of its cells
     try:
         for record in reader:
+            record = [seen.setdefault(cell, cell) for cell in record]
             start = last_line + 1
             last_line = reader.line_num
             if not header:
@@ -235,10 +239,26 @@ def check_table(path: str, fields: list[dict], frame: pd.DataFrame, lines: np.nd
             idx = np.flatnonzero(empty)
             out.add_rows(path, col, lines[idx], [f"required value is missing: fill in {col}"] * len(idx), "required")
         _check_constraints(path, col, ftype, cons, raw, values, ~empty & ~bad.to_numpy(), lines, out)
+        if ftype == "string":
+            check_formulas(path, col, raw, lines, out)
         typed[col] = values
     result = pd.DataFrame(typed, index=frame.index)
     result["_line"] = lines
     return result
+
+
+def check_formulas(path: str, col: str, raw: pd.Series, lines: np.ndarray, out: Collector) -> None:
+    """Text that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return first): refused, so no
+    package holds one. Only text columns: -10.5 in a number column is a number."""
+    first = raw.str[:1]
+    idx = np.flatnonzero(first.isin(list(FORMULA_STARTS)).fillna(False).to_numpy(dtype=bool))
+    out.add_rows(path, col, lines[idx], [formula_message(raw.iat[i]) for i in idx], "formula")
+
+
+def formula_message(value: str) -> str:
+    lead = FORMULA_STARTS[value[:1]]
+    return (f"text {value[:40]!r} starts with {lead}, so a spreadsheet would run it as a formula: remove the "
+            f"leading {lead.strip(chr(39)).removeprefix('a ')}")
 
 
 def check_primary_key(path: str, key: list[str], raw: pd.DataFrame, lines: np.ndarray, out: Collector) -> None:

