@@ -315,9 +315,23 @@ def _rule_measure_values(path: str, t: pd.DataFrame, out: Collector, tables: Map
     _value_problems(path, t, out, (unit == "count") & (t["value"] < 0), "out of range: a count cannot be negative", "count")
 
 
+def _rule_releases(path: str, t: pd.DataFrame, out: Collector, tables: Mapping[str, pd.DataFrame]) -> None:
+    """The release log names tables of the schema, and each release's identifier starts with its date."""
+    from data.schema import resources
+    known = set(resources())
+    for i, (names, rid, date) in enumerate(zip(t["tables"], t["release_id"], t["date"], strict=True)):
+        line = int(t["_line"].iat[i])
+        for name in [] if pd.isna(names) else [n for n in str(names).split(";") if n not in known]:
+            out.add(Problem(path, line, "tables", f"unknown table {name[:40]!r}: expected table names such as workforce"), "table")
+        if not pd.isna(rid) and not pd.isna(date) and not str(rid).startswith(date.strftime("%Y-%m-%d-")):
+            out.add(Problem(path, line, "release_id", f"identifier {str(rid)[:40]!r} does not start with the release's "
+                                                      f"date ({date:%Y-%m-%d})"), "release date")
+
+
 Rule = Callable[[str, pd.DataFrame, Collector, Mapping[str, pd.DataFrame]], None]
 RULES: dict[str, Rule] = {"workforce": _rule_workforce, "wres": _rule_wres,
-                          "borough_measures": _rule_measure_values, "area_benchmarks": _rule_measure_values}
+                          "borough_measures": _rule_measure_values, "area_benchmarks": _rule_measure_values,
+                          "releases": _rule_releases}
 
 
 def check_rules(spec: Mapping[str, dict], typed: Mapping[str, pd.DataFrame], file_of: Mapping[str, str], out: Collector) -> None:
