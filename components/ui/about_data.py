@@ -5,6 +5,7 @@ import streamlit as st
 
 from components.cards import about_data
 from components.cards import coverage as cov
+from components.cards import releases as rel
 from components.ui.chart_card import chart_card, escaped
 from components.ui.package_cache import built, package, showing_illustrative
 from components.ui.view_state import remember, view_param
@@ -21,8 +22,29 @@ def checks_section(pkg: Package) -> None:
                    "FILE:ROW:COLUMN and the problem. Tables with problems are not used.", icon="⚠️")
         st.code("\n".join(str(p)[:500] for p in pkg.problems[:500]), language=None, wrap_lines=True)
     else:
-        st.markdown(f"All {len(pkg.tables)} tables passed their checks (data as updated on "
-                    f"{plain(about_data.package_date(pkg.manifest))}).")
+        held = rel.release_name(pkg.tables) or f"data as updated on {about_data.package_date(pkg.manifest)}"
+        st.markdown(f"All {len(pkg.tables)} tables passed their checks ({plain(held)}).")
+
+
+def releases_section(pkg: Package) -> None:
+    """'What changed': every release, newest first, with its summary and links to the views it touched."""
+    from components.ui.chrome import feed_url
+
+    st.header("What changed", anchor="what-changed")
+    found = rel.releases(pkg.tables)
+    if not found:
+        st.markdown("This data carries no log of its releases.")
+        return
+    feed = feed_url()
+    st.markdown(f"Every release of these figures, newest first. {plain(rel.last_changed_line(pkg.tables))}"
+                + (f" Follow new releases with the [feed of releases]({feed}) (Atom) in a feed reader." if feed else ""))
+    titles = export.table_titles(pkg.manifest)
+    for r in found:
+        st.subheader(r.heading, anchor=f"release-{r.release_id}")
+        lines = [plain(r.summary), plain(f"{r.counts}, in {', '.join(titles.get(t, t) for t in r.tables)}.")]
+        if r.views:
+            lines.append("See: " + " · ".join(f"[{plain(v.label)}]({v.href})" for v in r.views))
+        st.markdown("  \n".join(lines))
 
 
 def coverage_section(pkg: Package) -> None:
