@@ -9,6 +9,8 @@ import pandas as pd
 
 from data import schema as canonical_schema
 from data.package import MANIFEST, Package
+from data.releases import RELEASES
+from data.releases import latest as latest_release
 from data.reproducible import zip_bytes
 from data.suppression import RULE_TEXT
 
@@ -69,6 +71,9 @@ def package_zip(pkg: Package) -> bytes:
     manifest["resources"] = resources
     note = ("Downloaded from the NEL Race Equity Dashboard. Only tables that passed the dashboard's checks are "
             "included. Rows whose staff counts are withheld under the small-number rule are left out: " + RULE_TEXT)
+    if held := latest_release(pkg.tables.get(RELEASES)):   # which release this is (releases.csv lists them all)
+        manifest["release"] = {"id": held[0], "date": held[1].isoformat()}
+        note += f" This download holds release {held[0]} of {held[1]:%-d %B %Y}."
     manifest["description"] = (str(manifest.get("description", "")).strip() + "\n\n" + note).strip()
     manifest["withheld_rows"] = withheld
     return zip_bytes([(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"),

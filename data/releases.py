@@ -94,6 +94,18 @@ def with_release(data: bytes, changes: Changes, summary: str, date: dt.date | No
     return (prefix + buf.getvalue()).encode("utf-8"), release
 
 
+def latest(log: object) -> tuple[str, dt.date] | None:
+    """The newest release (identifier, date) of a loaded log (the typed ``releases`` table), or None."""
+    import pandas as pd
+
+    if not isinstance(log, pd.DataFrame) or log.empty or not {"release_id", "date"} <= set(log.columns):
+        return None
+    rows = log.dropna(subset=["date", "release_id"]).sort_values(["date", "release_id"], kind="stable")
+    if rows.empty:
+        return None
+    return str(rows["release_id"].iloc[-1]), pd.Timestamp(rows["date"].iloc[-1]).date()
+
+
 # ---------------------------------------------------------------------------------------------
 # Counting what changed
 

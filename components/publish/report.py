@@ -25,6 +25,7 @@ from components.cards import overview
 from components.cards.about_data import package_date
 from components.cards.base import ChartCard
 from components.cards.catalogue import build
+from components.cards.releases import release_name
 from components.cards.strategy import date_label
 from components.words import safe_url
 from data import derive
@@ -202,7 +203,7 @@ def render(package: Package, progress=None) -> str:
 
     generated = dt.date.today().strftime("%d %B %Y")
     body = [f"<header><h1>{esc(TITLE)}</h1>",
-            f"<p>Made on {esc(generated)} from the data as updated on {esc(package_date(package.manifest))}. "
+            f"<p>Made on {esc(generated)} from {esc(release_name(tables) or 'the data as updated on ' + package_date(package.manifest))}. "
             + ("Figures marked <strong>illustrative</strong> are invented to show how a view works and are not real data.</p>"
                if _has_illustrative(tables) else "Published figures only.</p>"),
             f"<p>{esc(GLOBAL_MAJORITY_DEFINITION)}</p><p>{esc(RULE_TEXT)}</p>",

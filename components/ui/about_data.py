@@ -93,9 +93,10 @@ def downloads_section(pkg: Package) -> None:
     st.download_button(f"Download the whole data package (zip, {export.size_text(len(archive))})", archive,
                        file_name="nel-race-equity-data.zip", mime="application/zip", key="download-package",
                        on_click="ignore")
+    held = rel.release_name(pkg.tables)
     st.markdown("The zip holds every table that passed its checks and a description of each column, in the open "
                 "Frictionless Data Package format that standard tools can read and check. Rows with withheld counts "
-                "are left out of it.")
+                "are left out of it." + (f" It holds {plain(held)}: see [what changed](#what-changed)." if held else ""))
     titles = export.table_titles(pkg.manifest)
     csvs = built("table_csvs", lambda t: {name: export.table_csv(frame) for name, frame in t.items()})
     items = list(pkg.tables.items())
