@@ -156,3 +156,15 @@ def test_the_census_importer_logs_a_release_only_when_asked(package_copy, capsys
     assert census_ts021.main(["--package", str(package_copy), "--release", "Census 2021 restored"]) == 0
     new = log_rows(package_copy)[-1]
     assert (new["tables"], new["rows_added"], new["summary"]) == ("population", "3", "Census 2021 restored")
+
+
+def test_a_release_logged_by_hand_from_a_copy_taken_before(package_copy, tmp_path, capsys):
+    before = tmp_path / "before"
+    shutil.copytree(package_copy, before)
+    with (package_copy / "sources.csv").open("a", encoding="utf-8") as fh:
+        fh.write(",".join(SOURCE_ROW) + "\n")
+    assert releases.main(["--package", str(package_copy), "--before", str(before), "A source added by hand"]) == 0
+    assert "0 changed, 0 removed in sources" in capsys.readouterr().out
+    assert log_rows(package_copy)[-1]["summary"] == "A source added by hand"
+    assert releases.main(["--package", str(before), "--before", str(before), "Nothing"]) == 1
+    assert validate.main([str(package_copy)]) == 0
