@@ -82,7 +82,7 @@ def test_a_merged_release_is_the_feeds_newest_entry(merged):
     assert len(found) == 4
     assert found[0]["updated"] == "2026-12-07T00:00:00Z" and found[0]["link"] == "data.html#release-2026-12-07-1"
     assert "trust-R1H.html" in found[0]["related"] and "workforce-NEL.html" in found[0]["related"]
-    assert found[0]["summary"].endswith("Rows: 7 added.")
+    assert found[0]["summary"].endswith(". 7 rows added.")
 
 
 def test_low_bandwidth_pages_name_the_feed_and_the_data_page_lists_the_releases(tmp_path):

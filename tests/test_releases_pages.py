@@ -62,7 +62,7 @@ def test_data_lists_the_new_release_first_and_the_footer_follows_it(merged):
                         "25 November 2026 (release 2026-11-25-1)"]
     text = markdown(at)
     assert "Barts Health's workforce figures for 2025" in text
-    assert "Rows: 7 added, in Sources, Workforce representation." in text
+    assert "7 rows added in sources and workforce representation." in text
     assert "[Workforce and WRES](/workforce)" in text and "[Trust profile: Barts Health](/trust?org=R1H)" in text
     assert "All 21 tables passed their checks (release 2026-12-07-1 (7 December 2026))" in text
     assert "Figures last changed 7 December 2026" in captions(at)

@@ -54,7 +54,7 @@ class ReleaseView:
     release_id: str
     date: pd.Timestamp
     summary: str
-    counts: str                          # '7 rows added, 1 changed'
+    counts: str                          # '7 rows added and 1 changed'
     tables: tuple[str, ...]
     organisations: tuple[str, ...]
     views: list[View] = field(default_factory=list)
@@ -78,9 +78,13 @@ def _split(cell: object) -> tuple[str, ...]:
 
 
 def counts_words(added: int, changed: int, removed: int) -> str:
-    """'Rows: 7 added and 1 changed' ('No rows changed')."""
-    parts = [f"{n:,} {w}" for n, w in ((added, "added"), (changed, "changed"), (removed, "removed")) if n]
-    return f"Rows: {join_words(parts)}" if parts else "No rows changed"
+    """'7 rows added and 1 changed', '1 row changed' ('no rows changed')."""
+    counts = [(n, w) for n, w in ((added, "added"), (changed, "changed"), (removed, "removed")) if n]
+    parts = [f"{n:,} {'row ' if n == 1 else 'rows '}{w}" if i == 0 else f"{n:,} {w}" for i, (n, w) in enumerate(counts)]
+    return join_words(parts) or "no rows changed"
+
+
+SECTION_WORDS = {"wres": ": WRES indicators", "sources": ": sources", "downloads": ": downloads"}
 
 
 def views_for(tables: tuple[str, ...], organisations: tuple[str, ...], names: Mapping[str, str]) -> list[View]:
@@ -91,9 +95,7 @@ def views_for(tables: tuple[str, ...], organisations: tuple[str, ...], names: Ma
         page, section = TABLE_VIEWS.get(table, ("data", "downloads"))
         title = BY_PATH[page].title if page in BY_PATH else page
         if (page, section) not in seen:
-            label = title + (": WRES indicators" if section == "wres" else ": sources" if section == "sources" else
-                             ": downloads" if section == "downloads" else "")
-            seen[(page, section)] = View(label, page, (), section)
+            seen[(page, section)] = View(title + SECTION_WORDS.get(section, ""), page, (), section)
     views = list(seen.values())
     for code in [c for c in organisations if c in names][:MAX_ORG_LINKS]:
         views.append(View(f"Trust profile: {names.get(code, code)}", "trust", (("org", code),)))

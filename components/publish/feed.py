@@ -18,6 +18,7 @@ import pandas as pd
 from components.cards.releases import ReleaseView, View, releases
 from components.publish.site_pages import Page, page_file
 from components.routes import SITE_NAME
+from components.words import cap_first
 
 FEED_FILE = "feed.xml"
 FEED_TYPE = "application/atom+xml"
@@ -74,7 +75,7 @@ def _entry(feed: ET.Element, r: ReleaseView, app_url: str) -> None:
     views = {view.href: view.label for view in r.views} if app_url else _lite_views(r.views)
     for href, label in views.items():
         ET.SubElement(entry, "link", rel="related", type="text/html", title=label, href=_href(app_url, href, href))
-    ET.SubElement(entry, "summary", type="text").text = f"{r.summary} {r.counts}."
+    ET.SubElement(entry, "summary", type="text").text = f"{r.summary} {cap_first(r.counts)}."
 
 
 def feed_xml(tables: Mapping[str, pd.DataFrame], app_url: str = "") -> bytes:
@@ -109,7 +110,7 @@ def releases_html(tables: Mapping[str, pd.DataFrame]) -> str:
     for r in found:
         links = " · ".join(f"<a href='{html.escape(h)}'>{html.escape(label)}</a>" for h, label in _lite_views(r.views).items())
         out.append(f"<h3 id='release-{html.escape(r.release_id)}'>{html.escape(r.heading)}</h3>"
-                   f"<p>{html.escape(r.summary)}<br>{html.escape(r.counts)}.</p>" + (f"<p>See: {links}</p>" if links else ""))
+                   f"<p>{html.escape(r.summary)}<br>{html.escape(cap_first(r.counts))}.</p>" + (f"<p>See: {links}</p>" if links else ""))
     return "\n".join(out)
 
 

@@ -9,7 +9,7 @@ from components.cards import releases as rel
 from components.ui.chart_card import chart_card, escaped
 from components.ui.package_cache import built, package, showing_illustrative
 from components.ui.view_state import remember, view_param
-from components.words import link, plain
+from components.words import cap_first, join_words, link, lower_first, plain
 from data import export
 from data.package import Package
 from geo.boundaries import ATTRIBUTION
@@ -41,7 +41,8 @@ def releases_section(pkg: Package) -> None:
     titles = export.table_titles(pkg.manifest)
     for r in found:
         st.subheader(r.heading, anchor=f"release-{r.release_id}")
-        lines = [plain(r.summary), plain(f"{r.counts}, in {', '.join(titles.get(t, t) for t in r.tables)}.")]
+        where = join_words([lower_first(titles.get(t, t)) for t in r.tables])
+        lines = [plain(r.summary), plain(cap_first(f"{r.counts} in {where}."))]
         if r.views:
             lines.append("See: " + " · ".join(f"[{plain(v.label)}]({v.href})" for v in r.views))
         st.markdown("  \n".join(lines))
