@@ -22,6 +22,17 @@ TRUE_VALUES = {"true", "True", "TRUE", "1"}
 FALSE_VALUES = {"false", "False", "FALSE", "0"}
 TYPE_WORDS = {"integer": "a whole number", "number": "a number", "boolean": "true or false", "date": "a date (YYYY-MM-DD)"}
 FK_WORDS = {"organisations": "organisation", "boroughs": "borough", "sources": "source"}
+# How to put each kind of code right, for publishers: the schema's patterns in words, with an example.
+PATTERN_WORDS = {
+    "[a-z0-9-]+": "use lower-case letters, digits and hyphens only, e.g. wres-2024-report",
+    r"https?://[^\s]+": "give a web address that starts with http:// or https:// and has no spaces",
+    "E09[0-9]{6}": "give the London borough's ONS code: E09 and six digits, e.g. E09000025 for Newham",
+    "[A-Z0-9]{3,5}": "give the organisation's ODS code: 3 to 5 capital letters or digits, e.g. R1H",
+    "[EKW]9[0-9]{7}": "give the area's ONS code: E, K or W, then 9 and seven digits, e.g. E92000001 for England",
+}
+FK_FIX = {"sources": "add a row for it to {file} (title, publisher, address, licence) or use a source_id {file} already has",
+          "organisations": "use an ODS code listed in {file} (e.g. R1H), or ask the data team to add your organisation",
+          "boroughs": "use one of the 33 London boroughs' codes in {file}"}
 
 
 @dataclass(frozen=True)
@@ -192,7 +203,9 @@ def _check_constraints(path: str, col: str, ftype: str, cons: Mapping[str, Any],
         out.add_rows(path, col, lines[idx], [f"unknown value {raw.iat[i][:40]!r}: expected one of {allowed}" for i in idx], "enum")
     if "pattern" in cons:
         idx = np.flatnonzero(valid & ~raw.str.fullmatch(cons["pattern"]).fillna(False).to_numpy())
-        out.add_rows(path, col, lines[idx], [f"value {raw.iat[i][:40]!r} is not in the expected form" for i in idx], "pattern")
+        fix = PATTERN_WORDS.get(str(cons["pattern"]), "see the data dictionary for this column's form")
+        out.add_rows(path, col, lines[idx], [f"value {raw.iat[i][:40]!r} is not in the expected form: {fix}" for i in idx],
+                     "pattern")
     if ftype in ("integer", "number"):
         nums = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         for bound, cmp, word in (("minimum", np.less, "below the minimum"), ("maximum", np.greater, "above the maximum")):
@@ -220,7 +233,7 @@ def check_table(path: str, fields: list[dict], frame: pd.DataFrame, lines: np.nd
         empty = (raw == "").to_numpy()
         if cons.get("required") and empty.any():
             idx = np.flatnonzero(empty)
-            out.add_rows(path, col, lines[idx], ["required value is missing"] * len(idx), "required")
+            out.add_rows(path, col, lines[idx], [f"required value is missing: fill in {col}"] * len(idx), "required")
         _check_constraints(path, col, ftype, cons, raw, values, ~empty & ~bad.to_numpy(), lines, out)
         typed[col] = values
     result = pd.DataFrame(typed, index=frame.index)
@@ -260,9 +273,11 @@ def check_foreign_keys(spec: Mapping[str, dict], raw_tables: Mapping[str, pd.Dat
             off = ((values != "") & ~values.isin(known)).to_numpy()
             lines = typed[name]["_line"].to_numpy()
             word = FK_WORDS.get(target, target.rstrip("s").replace("_", " "))
+            where = file_of.get(target, target)
+            fix = FK_FIX.get(target, "use a value listed in {file}").format(file=where)
             for i in np.flatnonzero(off):
                 out.add(Problem(file_of[name], int(lines[i]), col,
-                                f"unknown {word} {values.iat[i][:40]!r} (not in {file_of.get(target, target)})"), "fk")
+                                f"unknown {word} {values.iat[i][:40]!r} (not in {where}): {fix}"), "fk")
 
 
 # ---------------------------------------------------------------------------------------------

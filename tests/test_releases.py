@@ -42,8 +42,8 @@ def test_the_shipped_log_is_checked_and_dated_by_the_repository_history():
     pkg = load_package(SHIPPED)
     assert pkg.valid, pkg.problems[:5]
     log = pkg.tables["releases"]
-    assert list(log["release_id"]) == ["2026-11-25-1", "2026-11-27-1", "2026-11-27-2"]
-    assert log["date"].max() == pd_timestamp("2026-11-27")
+    assert list(log["release_id"]) == ["2026-11-25-1", "2026-11-27-1", "2026-11-27-2", "2026-12-07-1"]
+    assert log["date"].max() == pd_timestamp("2026-12-07")
     assert set(log["tables"].iloc[1].split(";")) >= {"population", "area_population"}  # the Census import
     # the log has no status column: published-only mode keeps every release
     assert published_only(pkg).tables["releases"].equals(log)
@@ -55,7 +55,7 @@ def pd_timestamp(text: str):
 
 
 def test_a_merge_appends_one_release_with_the_right_counts(package_copy, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(releases, "today", lambda: dt.date(2026, 12, 7))
+    monkeypatch.setattr(releases, "today", lambda: dt.date(2026, 12, 8))
     before = log_rows(package_copy)
     # one new year of six rows for Barts Health, and one illustrative row replaced by a published figure
     rows = workforce_rows() + [["RF4", "2022", "all_staff", "9000", "21000", "", "31 March 2022", "r1h-wres-2025",
@@ -66,18 +66,18 @@ def test_a_merge_appends_one_release_with_the_right_counts(package_copy, tmp_pat
     after = log_rows(package_copy)
     assert after[:-1] == before and len(after) == len(before) + 1
     new = after[-1]
-    assert new["release_id"] == "2026-12-07-1" and new["date"] == "2026-12-07"
+    assert new["release_id"] == "2026-12-08-1" and new["date"] == "2026-12-08"
     assert new["tables"] == "sources;workforce" and new["organisations"] == "R1H;RF4"
     assert (new["rows_added"], new["rows_changed"], new["rows_removed"]) == ("7", "1", "0")  # 6 + 1 source; 1 replaced
     assert new["summary"] == "New and changed figures in workforce representation and sources, for Barts Health and BHRUT."
-    assert "release 2026-12-07-1 added to the release log" in out
+    assert "release 2026-12-08-1 added to the release log" in out
     assert validate.main([str(package_copy)]) == 0
     # a second merge the same day gets the next number, and its own summary
     code = merge_cli.main([*map(str, submission(tmp_path, workforce_rows("2026"))), "--package", str(package_copy),
                            "--summary", "Barts Health's 2026 workforce figures"])
     assert code == 0
     last = log_rows(package_copy)[-1]
-    assert (last["release_id"], last["rows_added"], last["rows_changed"]) == ("2026-12-07-2", "6", "0")
+    assert (last["release_id"], last["rows_added"], last["rows_changed"]) == ("2026-12-08-2", "6", "0")
     assert last["summary"] == "Barts Health's 2026 workforce figures"
 
 

@@ -43,10 +43,10 @@ def markdown(at: AppTest) -> str:
 
 @pytest.fixture
 def merged(tmp_path, monkeypatch) -> Path:
-    """A copy of the package with one submission merged on 7 December 2026, served by the app."""
+    """A copy of the package with one submission merged on 8 December 2026, served by the app."""
     target = tmp_path / "nel"
     shutil.copytree(SHIPPED, target)
-    monkeypatch.setattr(releases, "today", lambda: dt.date(2026, 12, 7))
+    monkeypatch.setattr(releases, "today", lambda: dt.date(2026, 12, 8))
     assert merge_cli.main([*map(str, submission(tmp_path, workforce_rows())), "--package", str(target),
                            "--summary", "Barts Health's workforce figures for 2025"]) == 0
     monkeypatch.setenv("NEL_DATA", str(target))
@@ -57,29 +57,30 @@ def test_data_lists_the_new_release_first_and_the_footer_follows_it(merged):
     at = run("pages/data.py")
     subheads = [s.value for s in at.subheader]
     mine = [s for s in subheads if "(release " in s]
-    assert mine[0] == "7 December 2026 (release 2026-12-07-1)"
-    assert mine[1:] == ["27 November 2026 (release 2026-11-27-2)", "27 November 2026 (release 2026-11-27-1)",
+    assert mine[0] == "8 December 2026 (release 2026-12-08-1)"
+    assert mine[1:] == ["7 December 2026 (release 2026-12-07-1)", "27 November 2026 (release 2026-11-27-2)",
+                        "27 November 2026 (release 2026-11-27-1)",
                         "25 November 2026 (release 2026-11-25-1)"]
     text = markdown(at)
     assert "Barts Health's workforce figures for 2025" in text
     assert "7 rows added in sources and workforce representation." in text
     assert "[Workforce and WRES](/workforce)" in text and "[Trust profile: Barts Health](/trust?org=R1H)" in text
-    assert "All 21 tables passed their checks (release 2026-12-07-1 (7 December 2026))" in text
-    assert "Figures last changed 7 December 2026" in captions(at)
+    assert "All 21 tables passed their checks (release 2026-12-08-1 (8 December 2026))" in text
+    assert "Figures last changed 8 December 2026" in captions(at)
 
 
 def test_every_page_footer_and_the_slides_say_when_the_figures_last_changed():
-    # the shipped log's last release is the Census import's follow-up of 27 November 2026
-    assert rel.last_changed_line(load_package(SHIPPED).tables) == "Figures last changed 27 November 2026."
+    # the shipped log's last release: England's WRES figures, 7 December 2026
+    assert rel.last_changed_line(load_package(SHIPPED).tables) == "Figures last changed 7 December 2026."
     for page in ("pages/overview.py", "pages/workforce.py", "pages/strategy.py"):
-        assert "Figures last changed 27 November 2026 ([what changed](/data#what-changed))" in captions(run(page)), page
+        assert "Figures last changed 7 December 2026 ([what changed](/data#what-changed))" in captions(run(page)), page
     slide = run("pages/present.py", deck="default", slide="3")
-    assert "Figures last changed 27 November 2026." in captions(slide)
+    assert "Figures last changed 7 December 2026." in captions(slide)
 
 
 def test_a_trust_profile_says_when_its_figures_last_arrived(merged):
     at = run("pages/trust.py", org="R1H")
-    assert "Barts Health's figures last arrived on 7 December 2026 (release 2026-12-07-1)." in markdown(at)
+    assert "Barts Health's figures last arrived on 8 December 2026 (release 2026-12-08-1)." in markdown(at)
     at = run("pages/trust.py", org="RQX")
     assert "No published figures for Homerton Healthcare have arrived in this dashboard yet." in markdown(at)
 
@@ -88,7 +89,7 @@ def test_published_only_mode_shows_the_whole_log_and_no_illustrative_word(monkey
     monkeypatch.setenv("NEL_ILLUSTRATIVE", "hide")
     at = run("pages/data.py")
     assert [s.value for s in at.subheader if "(release " in s.value] == [
-        "27 November 2026 (release 2026-11-27-2)", "27 November 2026 (release 2026-11-27-1)",
+        "7 December 2026 (release 2026-12-07-1)", "27 November 2026 (release 2026-11-27-2)", "27 November 2026 (release 2026-11-27-1)",
         "25 November 2026 (release 2026-11-25-1)"]
     section = markdown(at)
     section = section[section.index("Every release of these figures"):section.index("Publishing your organisation")]
