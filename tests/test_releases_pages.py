@@ -106,3 +106,21 @@ def test_commitments_without_a_report_carry_the_strategy_date_not_last_updated()
     text = markdown(run("pages/strategy.py"))
     assert "**Strategy published:** 31 January 2025" in text
     assert "Last updated" not in text
+
+
+def test_the_footer_date_changes_only_when_a_version_that_passes_its_checks_is_served(tmp_path, monkeypatch):
+    """With the last good package (data/last_good.py): a new release whose files fail their checks is not served,
+    so the footer keeps the date of the figures actually shown; once the files pass, the date follows the log."""
+    from components.ui import package_cache
+    monkeypatch.setattr(package_cache, "FINGERPRINT_SECONDS", 0.0)   # look at the files on every run
+    target = tmp_path / "nel"
+    shutil.copytree(SHIPPED, target)
+    monkeypatch.setenv("NEL_DATA", str(target))
+    assert "Figures last changed 7 December 2026" in captions(run("pages/strategy.py"))
+    good = (target / "workforce.csv").read_bytes()
+    (target / "workforce.csv").write_text("not,the,columns\n1,2,3\n", encoding="utf-8")
+    releases.append_release(target, "New workforce figures", changes=releases.Changes(("workforce",), ("R1H",), 1),
+                            date=dt.date(2026, 12, 8))
+    assert "Figures last changed 7 December 2026" in captions(run("pages/strategy.py"))   # the last good version
+    (target / "workforce.csv").write_bytes(good)
+    assert "Figures last changed 8 December 2026" in captions(run("pages/strategy.py"))
