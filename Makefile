@@ -74,9 +74,10 @@ templates: $(VENV)/.installed-run
 	$(BIN)/python -m data.templates --output build/templates
 
 # Merge a publisher's submission: make merge SUBMISSION="workforce.csv wres.csv" [DRY_RUN=1] [DATA=data/nel]
+# [SUMMARY="one line for the release log"] (the merge appends a row to releases.csv; a dry run does not)
 merge: $(VENV)/.installed-run
-	@test -n "$(SUBMISSION)" || { echo 'usage: make merge SUBMISSION="FILE..." [DRY_RUN=1] [DATA=data/nel]'; exit 2; }
-	$(BIN)/python -m data.merge $(SUBMISSION) --package $(DATA) $(if $(DRY_RUN),--dry-run)
+	@test -n "$(SUBMISSION)" || { echo 'usage: make merge SUBMISSION="FILE..." [DRY_RUN=1] [DATA=data/nel] [SUMMARY="..."]'; exit 2; }
+	$(BIN)/python -m data.merge $(SUBMISSION) --package $(DATA) $(if $(DRY_RUN),--dry-run) $(if $(SUMMARY),--summary "$(SUMMARY)")
 
 # The performance benchmark (bench/run.py, ~30 min): P1-P6, then Lighthouse (npm package in package.json, Debian
 # Chromium) on the app's pages and every low-bandwidth page through serve-prod's nginx, then the first view through

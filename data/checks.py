@@ -17,22 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from data.check_words import FK_FIX, PATTERN_WORDS
+
 MAX_REPORTED_PER_CHECK = 20  # per file, column and kind of problem; the rest are counted in one line
 TRUE_VALUES = {"true", "True", "TRUE", "1"}
 FALSE_VALUES = {"false", "False", "FALSE", "0"}
 TYPE_WORDS = {"integer": "a whole number", "number": "a number", "boolean": "true or false", "date": "a date (YYYY-MM-DD)"}
 FK_WORDS = {"organisations": "organisation", "boroughs": "borough", "sources": "source"}
-# How to put each kind of code right, for publishers: the schema's patterns in words, with an example.
-PATTERN_WORDS = {
-    "[a-z0-9-]+": "use lower-case letters, digits and hyphens only, e.g. wres-2024-report",
-    r"https?://[^\s]+": "give a web address that starts with http:// or https:// and has no spaces",
-    "E09[0-9]{6}": "give the London borough's ONS code: E09 and six digits, e.g. E09000025 for Newham",
-    "[A-Z0-9]{3,5}": "give the organisation's ODS code: 3 to 5 capital letters or digits, e.g. R1H",
-    "[EKW]9[0-9]{7}": "give the area's ONS code: E, K or W, then 9 and seven digits, e.g. E92000001 for England",
-}
-FK_FIX = {"sources": "add a row for it to {file} (title, publisher, address, licence) or use a source_id {file} already has",
-          "organisations": "use an ODS code listed in {file} (e.g. R1H), or ask the data team to add your organisation",
-          "boroughs": "use one of the 33 London boroughs' codes in {file}"}
 # OWASP's CSV-injection list: a spreadsheet runs a cell that starts with one of these as a formula
 FORMULA_STARTS = {"=": "'='", "+": "'+'", "-": "'-'", "@": "'@'", "\t": "a tab", "\r": "a carriage return"}
 
@@ -374,10 +365,23 @@ def _rule_outcomes(path: str, t: pd.DataFrame, out: Collector, tables: Mapping[s
                 "the rate must lie between lower and upper")
 
 
+def _rule_releases(path: str, t: pd.DataFrame, out: Collector, tables: Mapping[str, pd.DataFrame]) -> None:
+    """The release log names tables of the schema, and each release's identifier starts with its date."""
+    from data.schema import resources
+    known = set(resources())
+    for i, (names, rid, date) in enumerate(zip(t["tables"], t["release_id"], t["date"], strict=True)):
+        line = int(t["_line"].iat[i])
+        for name in [] if pd.isna(names) else [n for n in str(names).split(";") if n not in known]:
+            out.add(Problem(path, line, "tables", f"unknown table {name[:40]!r}: expected table names such as workforce"), "table")
+        if not pd.isna(rid) and not pd.isna(date) and not str(rid).startswith(date.strftime("%Y-%m-%d-")):
+            out.add(Problem(path, line, "release_id", f"identifier {str(rid)[:40]!r} does not start with the release's "
+                                                      f"date ({date:%Y-%m-%d})"), "release date")
+
+
 Rule = Callable[[str, pd.DataFrame, Collector, Mapping[str, pd.DataFrame]], None]
 RULES: dict[str, Rule] = {"workforce": _rule_workforce, "wres": _rule_wres,
                           "borough_measures": _rule_measure_values, "area_benchmarks": _rule_measure_values,
-                          "outcomes": _rule_outcomes}
+                          "outcomes": _rule_outcomes, "releases": _rule_releases}
 
 
 def check_rules(spec: Mapping[str, dict], typed: Mapping[str, pd.DataFrame], file_of: Mapping[str, str], out: Collector) -> None:

@@ -9,6 +9,8 @@ import pandas as pd
 
 from data import schema as canonical_schema
 from data.package import MANIFEST, Package
+from data.releases import RELEASES
+from data.releases import latest as latest_release
 from data.reproducible import zip_bytes
 from data.suppression import RULE_TEXT
 
@@ -69,6 +71,9 @@ def package_zip(pkg: Package) -> bytes:
     manifest["resources"] = resources
     note = ("Downloaded from the NEL Race Equity Dashboard. Only tables that passed the dashboard's checks are "
             "included. Rows whose staff counts are withheld under the small-number rule are left out: " + RULE_TEXT)
+    if held := latest_release(pkg.tables.get(RELEASES)):   # which release this is (releases.csv lists them all)
+        manifest["release"] = {"id": held[0], "date": held[1].isoformat()}
+        note += f" This download holds release {held[0]} of {held[1]:%-d %B %Y}."
     manifest["description"] = (str(manifest.get("description", "")).strip() + "\n\n" + note).strip()
     manifest["withheld_rows"] = withheld
     return zip_bytes([("README.md", package_readme(manifest, tables, paths, withheld)),
@@ -88,7 +93,10 @@ def package_readme(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], pa
     lines = [f"# {manifest.get('title') or 'NEL Race Equity Dashboard data'}", "",
              f"Version {manifest.get('version', 'not stated')}. Downloaded from the NEL Race Equity Dashboard: the "
              "published summary figures behind it, as tidy CSV files described by `datapackage.json` (a Frictionless "
-             "Data Package: column types, allowed values and keys).", "", "## Files", "",
+             "Data Package: column types, allowed values and keys)."
+             + (f" It holds release {manifest['release']['id']} ({manifest['release']['date']}); `releases.csv` lists "
+                "every release and what it changed." if isinstance(manifest.get("release"), dict) else ""),
+             "", "## Files", "",
              "| file | what it holds | rows |", "|---|---|---|"]
     lines += [f"| `{paths.get(n, n + '.csv')}` | {titles.get(n, n)} | {len(f):,} |" for n, f in tables.items()]
     lines += ["", "## Reading the figures", "",

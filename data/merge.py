@@ -7,32 +7,23 @@ package would not validate, one ``FILE:ROW:COLUMN: message`` line is printed per
 submitted file, or ``BOOK.xlsx sheet NAME``), nothing is changed and the exit status is 1. A row is
 published only when the submission says so (``status=published``) and cites a source with a URL or a
 document title. A submission may not overwrite an organisation's year that already holds published
-figures unless ``--replace-published`` is given (corrections by the ICB's data team).
+figures unless ``--replace-published`` is given (corrections by the ICB's data team). A merge that changes
+figures appends one row to the package's release log (releases.csv, ``data.releases``), with ``--summary``'s
+line or one made from the change summary; a dry run appends nothing.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from data import releases
+from data import schema as canonical_schema
 from data.package import MAX_FILE_BYTES
 from data.package_files import Current
 from data.submission import MergeResult, check
 from data.submission_output import change_summary_text
 from data.submission_read import Refused
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--dry-run", action="store_true", help="check and print the changes; write nothing")
     parser.add_argument("--replace-published", action="store_true",
                         help="allow the submission to replace rows of a year that already holds published figures")
+    parser.add_argument("--summary", default="",
+                        help="the release log's one line, in plain words, saying what changed (default: made from "
+                             "the tables and organisations changed)")
     return parser
 
 
@@ -68,15 +62,37 @@ def _print_problems(result: MergeResult, refusals: int, folder: Path) -> None:
     print(f"{n} problem(s): nothing was changed in {folder}", file=sys.stderr)
 
 
-def _write(result: MergeResult, current: Current, folder: Path, dry_run: bool) -> int:
+def _release(result: MergeResult, current: Current, summary: str) -> tuple[str, bytes, releases.Release] | None:
+    """The release log with this merge's row appended (None when no figure changes)."""
+    changes = releases.from_merge(result)
+    if not changes:
+        return None
+    if not summary.strip():
+        titles = {n: r["title"] for n, r in canonical_schema.resources().items()}
+        orgs = result.package.tables.get("organisations")
+        names = {} if orgs is None else dict(zip(orgs["ods_code"].astype(str), orgs["short_name"].astype(str), strict=True))
+        summary = releases.merge_summary(changes, titles, names)
+    path = current.paths.get(releases.RELEASES, canonical_schema.resources()[releases.RELEASES]["path"])
+    data, release = releases.with_release(result.files.get(path, b""), changes, summary)
+    return path, data, release
+
+
+def _write(result: MergeResult, current: Current, folder: Path, dry_run: bool, summary: str = "") -> int:
     print(change_summary_text(result))
     changed = {p for p, data in result.files.items() if current.files.get(p) != data}
     if dry_run:
         print(f"dry run: {len(changed)} file(s) would change in {folder}; nothing was written")
         return 0
+    files = dict(result.files)
+    logged = _release(result, current, summary)
+    if logged is not None:
+        files[logged[0]] = logged[1]
+        changed.add(logged[0])
     for rel in sorted(changed):
-        _write_atomically(folder / rel, result.files[rel])
+        releases.write_atomically(folder / rel, files[rel])
     print(f"merged: {len(changed)} file(s) written in {folder} ({', '.join(sorted(changed)) or 'none'})")
+    if logged is not None:
+        print(f"release {logged[2].release_id} added to the release log: {logged[2].summary}")
     return 0
 
 
@@ -109,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     if refusals or not result.valid:
         _print_problems(result, len(refusals), folder)
         return 1
-    return _write(result, current, folder, args.dry_run)
+    return _write(result, current, folder, args.dry_run, args.summary)
 
 
 if __name__ == "__main__":

@@ -230,14 +230,16 @@ def _read_table(reader: FileReader, path: str, res: dict, digest: hashlib._Hash,
 def _broken_tables(problems: list[Problem], spec: Mapping[str, dict], file_of: Mapping[str, str]) -> dict[str, list[Problem]]:
     """The tables a problem makes unusable: a manifest problem breaks every table it left without a file."""
     broken: dict[str, list[Problem]] = {}
-    path_to_name = {v: k for k, v in file_of.items()}
+    names_of: dict[str, list[str]] = {}   # a manifest may name one file for two tables: a problem breaks both
+    for name, path in file_of.items():
+        names_of.setdefault(path, []).append(name)
     for p in problems:
         if p.file == MANIFEST:
             for name in spec:
                 if name not in file_of:
                     broken.setdefault(name, []).append(p)
-        elif p.file in path_to_name:
-            broken.setdefault(path_to_name[p.file], []).append(p)
+        for name in names_of.get(p.file, []):
+            broken.setdefault(name, []).append(p)
     return broken
 
 

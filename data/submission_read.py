@@ -28,6 +28,7 @@ MAX_EXPANSION_RATIO = 200         # uncompressed / compressed: CSV and XML compr
 MAX_ZIP_ENTRIES = 500
 TOO_BIG = "far more than a year's figures for every organisation: split it, or send it to the ICB's data team."
 HELPER_SHEETS = {"about", "dictionary", "lists"}  # the template workbook's own sheets, not tables
+LOG = "releases"  # the package's own release log (data.releases): written by the merge, never submitted
 
 
 class Refused(Exception):
@@ -59,7 +60,7 @@ def table_for(name: str) -> str | None:
 
 
 def _tables_hint() -> str:
-    return ", ".join(r["path"] for r in canonical_schema.resources().values())
+    return ", ".join(r["path"] for n, r in canonical_schema.resources().items() if n != LOG)
 
 
 def read_upload(name: str, data: bytes, limit: int = MAX_UPLOAD_BYTES) -> tuple[list[Part], list[Problem]]:
@@ -118,6 +119,9 @@ def read_csv(name: str, data: bytes) -> tuple[list[Part], list[Problem]]:
 def _part(table: str, label: str, header: list[str], rows: list[list[str]], lines: list[int],
           problems: list[Problem], letters: dict[str, str] | None = None) -> tuple[list[Part], list[Problem]]:
     """Check the header and row widths (as the loader does) and keep the rows that can be merged."""
+    if table == LOG:
+        return [], problems + [Problem(label, None, None, "the release log is written when figures are merged, not "
+                                                          "submitted: leave it out")]
     names = [f["name"] for f in canonical_schema.resources()[table]["schema"]["fields"]]
     problems += header_problems(label, header, names)
     good_rows, good_lines, width_problems = rows_of_header_width(label, header, rows, lines)
@@ -178,8 +182,9 @@ def read_zip(name: str, data: bytes) -> tuple[list[Part], list[Problem]]:
             if info.is_dir():
                 continue
             base = posixpath.basename(info.filename)
-            if base == MANIFEST or base.startswith(".") or "__MACOSX" in info.filename or base.lower().endswith((".md", ".txt")):
-                continue  # the manifest and notes: the canonical schema is what counts
+            if (base in (MANIFEST, f"{LOG}.csv") or base.startswith(".") or "__MACOSX" in info.filename
+                    or base.lower().endswith((".md", ".txt"))):
+                continue  # the manifest, the release log and notes: the canonical schema and the merge write those
             label = f"{name}/{info.filename}"
             if not base.lower().endswith(".csv"):
                 problems.append(Problem(label, None, None, "not read: a package holds CSV files only"))

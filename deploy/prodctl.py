@@ -462,6 +462,9 @@ def share_conf(site_dir: Path) -> str:
         else:
             missing.append(p.preview)
             tags.append('<meta name="twitter:card" content="summary">')
+        if (site_dir / "feed.xml").exists():   # the feed of releases (components/publish/feed.py), when make site built it
+            tags.append(f'<link rel="alternate" type="application/atom+xml" title="{html.escape(SITE_NAME)}: new figures" '
+                        'href="/lite/feed.xml">')
         titles.append(f"    {p.url_path} {_nginx_string(title)};")
         heads.append(f"    {p.url_path} {_nginx_string(''.join(tags), variables=True)};")
     if missing:

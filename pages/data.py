@@ -8,6 +8,7 @@ from components.ui.about_data import (
     coverage_section,
     downloads_section,
     licences_section,
+    releases_section,
 )
 from components.ui.package_cache import ensure_navigation, package, showing_illustrative
 from components.words import plain
@@ -16,11 +17,12 @@ ensure_navigation()
 pkg = package()
 st.title("About the data")
 st.markdown("Where every figure comes from, what the words mean, what is published and what is missing, and "
-            "how to download it all. Contents: [checks](#checks) · [sources](#sources) · [definitions](#definitions) · "
-            "[coverage](#coverage) · [downloads](#downloads) · [licences](#licences) · "
+            "how to download it all. Contents: [checks](#checks) · [what changed](#what-changed) · [sources](#sources) · "
+            "[definitions](#definitions) · [coverage](#coverage) · [downloads](#downloads) · [licences](#licences) · "
             "[accessibility](#accessibility) · [privacy](#privacy)")
 
 checks_section(pkg)
+releases_section(pkg)
 sources = pkg.tables.get("sources")
 st.markdown("Publishing your organisation's figures? [Check them before you send them](/contribute), fill in the "
             "[REMI self-assessment](/contribute?form=remi), or [download the templates](/contribute?form=templates).")

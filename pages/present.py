@@ -3,6 +3,7 @@ from contextlib import nullcontext
 
 import streamlit as st
 
+from components.cards.releases import last_changed_line
 from components.charts.palette import PLOTLY_CONFIG
 from components.publish.deck import DEFAULT_DECK, finding_beside, load_decks, presentation_figure
 from components.ui.package_cache import built, card, ensure_navigation, mode_line, package
@@ -68,9 +69,12 @@ with st.container(horizontal=True, key="slide-controls", gap="small"):
     st.button("Last slide", on_click=go_to, args=(name, total, total), disabled=number == total, shortcut="End",
               key="slide-last")
     st.page_link("pages/overview.py", label="Leave presenter mode")
+changed = last_changed_line(package().tables)
 if slide is not None:  # last: on a small screen the sources may fall below the fold, never the controls
     st.caption(f"{plain(slide.subtitle)} · {plain(slide.status_note)} · Sources: "
-               + "; ".join(plain(s.title) for s in slide.sources))
+               + "; ".join(plain(s.title) for s in slide.sources) + (f" · {plain(changed)}" if changed else ""))
+elif changed:
+    st.caption(plain(changed))
 # What presentation clickers send (PageDown, PageUp) and Space: one hidden button per key, since a
 # Streamlit button takes one shortcut; the visible buttons above carry the others.
 with st.container(key="slide-keys"):

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from components.cards import workforce as wc
+from components.cards.releases import org_arrival_line
 from components.ui.chart_card import chart_or_notice, escaped
 from components.ui.chrome import words_used
 from components.ui.package_cache import available, built, card, ensure_navigation, package, showing_illustrative
@@ -29,6 +30,8 @@ org = view_select("org", selection.org_choices(t, include_icb=True), "R1H", "org
                   selection.org_choice_names(t["organisations"]).get)
 place = names[org]
 st.markdown(f"**{plain(full[org])}**")
+if arrived := org_arrival_line(t, org, place):
+    st.markdown(plain(arrived) + " [What changed](/data#what-changed)")
 copy_link_control("trust", {"org": org})
 st.markdown("On this page: [leadership](#leadership) · [representation](#representation) · [WRES indicators](#wres) · "
             "[REMI](#remi)")

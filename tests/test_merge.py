@@ -117,7 +117,7 @@ def test_merge_writes_a_package_that_validates(package_copy, tmp_path, capsys):
     code, out = run_cli(capsys, *submission_files(tmp_path), "--package", package_copy)
     assert code == 0, out
     after = snapshot(package_copy)
-    assert {n for n in after if after[n] != before[n]} == {"workforce.csv", "sources.csv"}
+    assert {n for n in after if after[n] != before[n]} == {"workforce.csv", "sources.csv", "releases.csv"}
     assert validate.main([str(package_copy)]) == 0
     text = after["workforce.csv"].decode()
     assert "R1H,2025,band_8a_plus,600,2500,,31 March 2025,r1h-wres-2025,published," in text

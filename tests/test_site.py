@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import urllib.parse
+import xml.etree.ElementTree as ET
 from functools import partial
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -140,6 +141,9 @@ def test_every_public_page_is_built(site):
     assert "remi-QMF.html" in names            # the app's default REMI view (the ICB)
     assert (site / "site.css").stat().st_size < 8 * 1024
     assert (site / "robots.txt").exists()
+    feed = ET.parse(site / "feed.xml").getroot()      # the feed of releases, named in every page's head
+    assert len(feed.findall("{http://www.w3.org/2005/Atom}entry")) == len(load_package(SHIPPED).tables["releases"])
+    assert all("type='application/atom+xml'" in text.split("</head>")[0] for text in pages(site).values())
 
 
 def test_no_script_and_within_the_size_limit(site):
@@ -150,7 +154,9 @@ def test_no_script_and_within_the_size_limit(site):
         assert len(gzip.compress(text.encode("utf-8"), 6)) <= LIMIT, name
         # Nothing is loaded from another host: only the page's own stylesheet.
         loads = re.findall(r"<(?:link|img|iframe|source|video|audio)\b[^>]*(?:src|href)=['\"]([^'\"]+)", text)
-        assert loads == ["data:,", "site.css"], (name, loads)      # no favicon request either
+        # no favicon request either; the feed of releases is only named (rel=alternate), never loaded
+        assert loads == ["data:,", "site.css", "feed.xml"], (name, loads)
+        assert "<link rel='alternate' type='application/atom+xml'" in text
 
 
 def test_every_chart_is_an_svg_with_an_accessible_name(site):

@@ -85,7 +85,8 @@ def progress_sentence(commitments: pd.DataFrame) -> str:
         s += " Until one is published, this tracker shows each commitment as 'not yet reported' rather than guess."
     latest = pd.to_datetime(commitments["last_updated"], errors="coerce").max()
     if not pd.isna(latest):
-        s += f" The tracker was last updated on {format_date(latest)}."
+        s += (f" The tracker was last updated on {format_date(latest)}." if reported else
+              f" The commitments are as the strategy published them on {format_date(latest)}.")
     return s
 
 
@@ -162,7 +163,8 @@ def progress_card(commitments: pd.DataFrame, pillars: pd.DataFrame, sources: pd.
         definition=("Each commitment in the strategy's five pillars, counted by the progress its latest published "
                     "report gives: achieved, in progress, not started, or not yet reported when no report exists."),
         sources=sources_for(src_ids, sources) if sources is not None else [],
-        period=f"Strategy published January 2025; progress as at {as_at}",
+        period=(f"Strategy published January 2025; progress as at {as_at}" if reported else
+                f"Strategy published {as_at}; no progress reported yet"),
         caveats=["'Not yet reported' means no progress report has been published for the commitment; it does not "
                  "mean that no work has happened."],
     )
@@ -183,6 +185,12 @@ class CommitmentView:
     status: str              # status_label of the row
     source_title: str
     source_url: str | None
+    date_label: str = "Last updated"   # "Strategy published" while no progress report exists: the date is the strategy's
+
+
+def date_label(progress: object) -> str:
+    """What a commitment's date is: the strategy's own date until a progress report is published."""
+    return "Strategy published" if _progress_key(progress) == NOT_REPORTED else "Last updated"
 
 
 @dataclass
@@ -221,7 +229,7 @@ def tracker(pillars: pd.DataFrame, commitments: pd.DataFrame, sources: pd.DataFr
                 badge_colour=progress_badge_colour(c.progress), progress_measure=measure,
                 same_measure_as_pillar=measure == view.progress_measure,
                 evidence=_text(c.evidence, "No evidence published."), last_updated=format_date(c.last_updated),
-                status=status_label(c.status), source_title=title, source_url=url,
+                status=status_label(c.status), source_title=title, source_url=url, date_label=date_label(c.progress),
             ))
         out.append(view)
     return out

@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
@@ -24,6 +25,8 @@ from components.cards import overview
 from components.cards.about_data import package_date
 from components.cards.base import ChartCard
 from components.cards.catalogue import build
+from components.cards.releases import release_name
+from components.cards.strategy import date_label
 from components.words import safe_url
 from data import derive
 from data.package import Package, TableUnavailable, load_for_site
@@ -139,8 +142,9 @@ def strategy_html(tables) -> str:
         out.append(f"<h3>{esc(p['name'])}</h3><p>{esc(p['aim'])}</p>"
                    f"<p><strong>We will know we are progressing by:</strong> {esc(p['progress_measure'])}</p>")
         table = rows[["commitment", "progress", "evidence", "last_updated", "status"]].copy()
-        table["last_updated"] = table["last_updated"].dt.strftime("%d %B %Y")
-        table.columns = ["Commitment", "Progress", "Evidence", "Last updated", "Status"]
+        table["last_updated"] = [f"{date_label(p)} {d:%d %B %Y}" if not pd.isna(d) else date_label(p)
+                                 for p, d in zip(rows["progress"], rows["last_updated"], strict=True)]
+        table.columns = ["Commitment", "Progress", "Evidence", "Date", "Status"]
         out.append(table.to_html(index=False, escape=True, border=0, classes="data"))
     actions = tables["actions"]
     if len(actions):
@@ -202,7 +206,7 @@ def render(package: Package, progress=None) -> str:
 
     generated = dt.date.today().strftime("%d %B %Y")
     body = [f"<header><h1>{esc(TITLE)}</h1>",
-            f"<p>Made on {esc(generated)} from the data as updated on {esc(package_date(package.manifest))}. "
+            f"<p>Made on {esc(generated)} from {esc(release_name(tables) or 'the data as updated on ' + package_date(package.manifest))}. "
             + ("Figures marked <strong>illustrative</strong> are invented to show how a view works and are not real data.</p>"
                if _has_illustrative(tables) else "Published figures only.</p>"),
             f"<p>{esc(GLOBAL_MAJORITY_DEFINITION)}</p><p>{esc(RULE_TEXT)}</p>",

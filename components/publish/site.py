@@ -28,6 +28,8 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from components.cards.base import ILLUSTRATIVE_NOTICE, ChartCard
+from components.cards.releases import last_changed_line
+from components.publish.feed import FEED_LINK, releases_feed
 from components.publish.report import about_html, esc, progress_bar, table_html
 from components.publish.site_pages import ORG_PAGES, SINGLE_PAGES, Content, Page, page_file
 from components.publish.svg import accessible_svg, render_svgs
@@ -144,6 +146,7 @@ class Writer:
         self.output, self.app_url, self.hidden = output, app_url, hidden
         self.files: dict[str, bytes] = {}
         self.svgs: dict[int, dict[str, str]] = {}
+        self.last_changed = ""   # "Figures last changed 27 November 2026." (components.cards.releases)
 
     def csv_link(self, path: str, data: bytes, label: str, item: bool = False) -> str:
         name = f"csv/{path}"
@@ -194,7 +197,8 @@ class Writer:
                 f"{CURRENT if code == page.org else ''}>{esc(name)}</a></li>"
                 for code, name in page.orgs) + "</ul></nav>")
         interactive = app_href(self.app_url, page.page, page.org)
-        footer = ("Every figure's source and period is given with its chart and on the About the data page. "
+        footer = ((f"{self.last_changed} " if self.last_changed else "")
+                  + "Every figure's source and period is given with its chart and on the About the data page. "
                   + ("" if self.hidden else "Figures marked illustrative are invented to show how a view works "
                      "and are not real data. ") + RULE_TEXT)
         return (
@@ -202,7 +206,7 @@ class Writer:
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>{esc(page.title)} – {esc(SITE_NAME)} (low-bandwidth version)</title>"
             f"<meta name='description' content='{esc(page.description)}'>"
-            "<link rel='icon' href='data:,'><link rel='stylesheet' href='site.css'></head><body>\n"
+            f"<link rel='icon' href='data:,'><link rel='stylesheet' href='site.css'>{FEED_LINK}</head><body>\n"
             "<a class='skip' href='#main'>Skip to main content</a>"
             f"<header class='site'><div class='wrap'><p class='sitename'>{esc(SITE_NAME)}</p>"
             "<p>NHS North East London anti-racist strategy (January 2025) · low-bandwidth version</p>"
@@ -251,15 +255,18 @@ def build_site(package: Package, output: Path = DEFAULT_OUTPUT, *, app_url: str 
         package = published_only(package)
     content = Content(package, hidden)
     pages = content.pages()
+    feed = releases_feed(package.tables, pages, app_url)   # the feed, and "What changed" on the data page
     cards = list({id(b): b for p in pages for b in p.body if isinstance(b, ChartCard)}.values())
     drawn = [c for c in cards if isinstance(c.figure, go.Figure)]
     writer = Writer(output, app_url, hidden)
+    writer.last_changed = last_changed_line(package.tables)
     svgs = render_svgs([c.figure for c in drawn], progress)
     writer.svgs = {id(c): s for c, s in zip(drawn, svgs, strict=True)}
     for page in pages:
         writer.files[page.file] = writer.page_html(page).encode("utf-8")
     writer.files["site.css"] = CSS.strip().encode("utf-8") + b"\n"
     writer.files["robots.txt"] = b"User-agent: *\nAllow: /\n"
+    writer.files.update(feed)
     problems = check_files(writer.files, hidden)
     if problems:
         raise SystemExit("the low-bandwidth site was not written:\n" + "\n".join(problems))

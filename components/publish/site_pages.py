@@ -13,6 +13,7 @@ from components.cards import remi as remi_cards
 from components.cards import workforce as wc
 from components.cards.base import ChartCard
 from components.cards.catalogue import build
+from components.cards.releases import org_arrival_line
 from components.publish import site_links, site_outcomes
 from components.publish.report import esc, headlines_html, strategy_html, table_html
 from components.routes import CONTENTS, SITE_NAME
@@ -257,6 +258,8 @@ class Content:
                  f"Every workforce race equity measure for {full}, beside the NEL system and England.", orgs=orgs)
         p.body.append("<p>Every workforce race equity measure in this dashboard for one organisation, beside the NEL "
                       f"system and England.</p><p><strong>{esc(full)}</strong></p>")
+        if arrived := org_arrival_line(self.tables, org, place):
+            p.body.append(f"<p>{esc(arrived)} <a href='data.html#what-changed'>What changed</a></p>")
         missing = {n for n in ("workforce", "staff_groups", *site_links.NEEDED) if self.unavailable(n)}
         if not missing & set(site_links.NEEDED):
             p.body.append(site_links.serves_html(self.tables, org, page_file("boroughs")))

@@ -5,10 +5,11 @@ import streamlit as st
 
 from components.cards import about_data
 from components.cards import coverage as cov
+from components.cards import releases as rel
 from components.ui.chart_card import chart_card, escaped
 from components.ui.package_cache import built, package, showing_illustrative
 from components.ui.view_state import remember, view_param
-from components.words import link, plain
+from components.words import cap_first, join_words, link, lower_first, plain
 from data import export
 from data.package import Package
 from geo.boundaries import ATTRIBUTION
@@ -21,8 +22,30 @@ def checks_section(pkg: Package) -> None:
                    "FILE:ROW:COLUMN and the problem. Tables with problems are not used.", icon="⚠️")
         st.code("\n".join(str(p)[:500] for p in pkg.problems[:500]), language=None, wrap_lines=True)
     else:
-        st.markdown(f"All {len(pkg.tables)} tables passed their checks (data as updated on "
-                    f"{plain(about_data.package_date(pkg.manifest))}).")
+        held = rel.release_name(pkg.tables) or f"data as updated on {about_data.package_date(pkg.manifest)}"
+        st.markdown(f"All {len(pkg.tables)} tables passed their checks ({plain(held)}).")
+
+
+def releases_section(pkg: Package) -> None:
+    """'What changed': every release, newest first, with its summary and links to the views it touched."""
+    from components.ui.chrome import feed_url
+
+    st.header("What changed", anchor="what-changed")
+    found = rel.releases(pkg.tables)
+    if not found:
+        st.markdown("This data carries no log of its releases.")
+        return
+    feed = feed_url()
+    st.markdown(f"Every release of these figures, newest first. {plain(rel.last_changed_line(pkg.tables))}"
+                + (f" Follow new releases with the [feed of releases]({feed}) (Atom) in a feed reader." if feed else ""))
+    titles = export.table_titles(pkg.manifest)
+    for r in found:
+        st.subheader(r.heading, anchor=f"release-{r.release_id}")
+        where = join_words([lower_first(titles.get(t, t)) for t in r.tables])
+        lines = [plain(r.summary), plain(cap_first(f"{r.counts} in {where}."))]
+        if r.views:
+            lines.append("See: " + " · ".join(f"[{plain(v.label)}]({v.href})" for v in r.views))
+        st.markdown("  \n".join(lines))
 
 
 def coverage_section(pkg: Package) -> None:
@@ -71,9 +94,10 @@ def downloads_section(pkg: Package) -> None:
     st.download_button(f"Download the whole data package (zip, {export.size_text(len(archive))})", archive,
                        file_name="nel-race-equity-data.zip", mime="application/zip", key="download-package",
                        on_click="ignore")
+    held = rel.release_name(pkg.tables)
     st.markdown("The zip holds every table that passed its checks and a description of each column, in the open "
                 "Frictionless Data Package format that standard tools can read and check. Rows with withheld counts "
-                "are left out of it.")
+                "are left out of it." + (f" It holds {plain(held)}: see [what changed](#what-changed)." if held else ""))
     titles = export.table_titles(pkg.manifest)
     csvs = built("table_csvs", lambda t: {name: export.table_csv(frame) for name, frame in t.items()})
     items = list(pkg.tables.items())

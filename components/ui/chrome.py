@@ -6,6 +6,7 @@ import os
 import streamlit as st
 
 from components.cards.glossary import terms_line
+from components.cards.releases import last_changed_line
 from components.routes import SITE_NAME
 from components.ui.navigation import navigation_script
 from components.ui.package_cache import mode_line, package, showing_illustrative
@@ -22,6 +23,12 @@ def lite_link(url_path: str) -> str | None:
 
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     return base.rstrip("/") + "/" + lite_path("/" + url_path, params).removeprefix(LITE_PREFIX)
+
+
+def feed_url() -> str | None:
+    """The feed of new releases (/lite/feed.xml, built by make site), where the site serves the low-bandwidth pages."""
+    base = os.environ.get(LITE_SETTING, "").strip()
+    return base.rstrip("/") + "/feed.xml" if base else None
 
 
 def header(url_path: str = "") -> None:
@@ -42,10 +49,12 @@ def header(url_path: str = "") -> None:
 
 def footer() -> None:
     st.divider()
+    changed = last_changed_line(package().tables)
+    changed = f"{changed[:-1]} ([what changed](/data#what-changed)). " if changed else ""
     marking = ("Figures marked illustrative are invented to show how a view works and are not real data. "
                if showing_illustrative() else "")
     st.caption(
-        f"{marking}Every figure's source and period is in the chart's 'About' section and on the 'About the data' page. "
+        f"{changed}{marking}Every figure's source and period is in the chart's 'About' section and on the 'About the data' page. "
         "Staff counts from 1 to 4 are withheld to protect privacy."
     )
 

@@ -27,7 +27,7 @@ def render_tracker(pillars: list[PillarView]) -> None:
                 st.markdown(
                     f"**Progress measure:** {measure}  \n"
                     f"**Evidence:** {plain(c.evidence)}  \n"
-                    f"**Last updated:** {plain(c.last_updated)}"
+                    f"**{c.date_label}:** {plain(c.last_updated)}"
                 )
                 st.markdown(f"**Source:** {link(c.source_title, c.source_url)} · {plain(c.status)}")
 

@@ -10,7 +10,10 @@ Writes ``population.csv`` (every borough of the package found in the file, every
 replace any earlier rows for those boroughs) and ``area_population.csv`` (England). Running it again
 on the same files gives the same bytes, so a test can check that the shipped package is this import.
 
-    python -m data.importers.census_ts021 --package data/nel
+    python -m data.importers.census_ts021 --package data/nel [--release "One line saying what changed"]
+
+With ``--release`` a row is appended to the package's release log (``data.releases.append_release``) when
+the import changed any row; without it the log is left alone (so a re-import gives the same bytes).
 """
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+
+from data import releases
 
 RAW = Path(__file__).resolve().parents[1] / "raw" / "census2021-ts021"
 LTLA_FILE = RAW / "census2021-ts021-ltla.csv"
@@ -125,7 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--package", type=Path, default=Path("data/nel"))
     parser.add_argument("--ltla", type=Path, default=LTLA_FILE, help="census2021-ts021-ltla.csv")
     parser.add_argument("--country", type=Path, default=COUNTRY_FILE, help="census2021-ts021-ctry.csv")
+    parser.add_argument("--release", metavar="SUMMARY", default=None,
+                        help="append a row to the release log with this one-line summary, if any row changed")
     args = parser.parse_args(argv)
+    if args.release is not None and not args.release.strip():
+        parser.error("--release needs a one-line summary in plain words")
+    before = releases.snapshot(args.package) if args.release is not None else None
     try:
         boroughs, england = import_into(args.package, args.ltla, args.country)
     except (ImportError_, OSError) as exc:
@@ -133,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"imported {boroughs} borough rows and {england} England rows into {args.package}; "
           f"run python -m data.validate {args.package}")
+    if before is not None:
+        release = releases.append_release(args.package, args.release, before=before)
+        print(f"release {release.release_id} added to the release log" if release else "no row changed: no release logged")
     return 0
 
 
