@@ -144,7 +144,7 @@ def test_comparison_marks_each_org_and_says_what_is_missing(shares):
     assert t[(t["Organisation"] == "England") & (t["Staff group"] == "Band 8a and above")][
         "Global-majority share (%)"].iloc[0] == "not yet published"
     assert "Board (voting members): Barts Health withheld (fewer than 5) in 2024" in card.sentence
-    assert "England's figure not yet published" in card.sentence
+    assert "England's figure not in this dashboard yet" in card.sentence
     assert card.title == ("Illustrative example: Barts Health: the global-majority share ranges from 40% (band 8a and above) "
                           "to 68% (bands 1 to 4)")
     assert_table_basics(card)
