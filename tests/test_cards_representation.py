@@ -123,7 +123,7 @@ def test_gap_sentence_words_for_equal_and_above():
     assert "10 points above the residents of the boroughs it serves (40%, Census 2021)" in s
     system = representation_gap_sentence(rows.assign(ods_code="NEL"), "NEL", NAMES, "board", None)
     assert "the system's whole workforce" in system and "residents" not in system
-    assert "not yet published" in representation_gap_sentence(rows, "R1H", NAMES, "vsm", None)
+    assert "not in this dashboard yet" in representation_gap_sentence(rows, "R1H", NAMES, "vsm", None)
 
 
 # --- Representation compared with NEL and England ---------------------------------------------------

@@ -157,6 +157,6 @@ def test_board_gap_system_view_lists_each_trust(shares):
     assert [round(v, 1) for v in drawn.x] == [-10.0, -12.1]  # RF4 40-50; England; R1H and NEL withheld
     labels = " ".join(a.text for a in card.figure.layout.annotations)
     assert "Barts Health: withheld (fewer than 5)" in labels and "NEL system: withheld (fewer than 5)" in labels
-    assert card.title == ("Illustrative example: WRES 2024: the board was less diverse than the workforce at 1 of 1 trusts "
+    assert card.title == ("Illustrative example: WRES 2024: the board was less diverse than the workforce at the only trust "
                           "with figures (1 withheld)")
     assert_table_basics(card)

@@ -219,7 +219,7 @@ def _by_org_card(shares: pd.DataFrame, place_org: str, orgs: list[str], names: M
         figure=_dots_figure(entries, names, year, panel_title(9, info)),
         alt=f"Dot chart with a row for each of {', '.join(place_name(names, c) for c in codes)} and a line at zero. {sentence}",
         sentence=sentence, table=table, definition=_definition(info),
-        sources=sources_for(ids, sources), period=f"WRES {year} (England: latest year up to {year} in the package)",
+        sources=sources_for(ids, sources), period=f"WRES {year} (England: latest year up to {year} in this dashboard)",
         caveats=["Boards are small: one appointment can move the share by several points.",
                  "A figure is withheld when the board's or the workforce's count involves fewer than 5 people."],
     )

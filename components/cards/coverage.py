@@ -172,7 +172,7 @@ def coverage_summary_table(long: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def coverage_sentence(long: pd.DataFrame, subject: str = "this package") -> str:
+def coverage_sentence(long: pd.DataFrame, subject: str = "this dashboard") -> str:
     c = coverage_counts(long).iloc[0]
     if not c["total"]:
         return f"There are no figures in {subject} to count."
@@ -279,7 +279,7 @@ def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.Da
         sentence=sentence, table=table,
         definition=("Each cell is one measure for one year. Published: taken from the named source. "
                     + ("Illustrative: invented to show the view, not real data. " if "illustrative" in shown else "")
-                    + "Withheld: a count from 1 to 4, not shown. Not yet published: this package holds no figure."),
+                    + "Withheld: a count from 1 to 4, not shown. Not yet published: this dashboard holds no figure."),
         sources=sources_for(sorted(source_ids(part["source_id"])), sources), period=span,
         caveats=_coverage_caveats(counts, shown, ods_code),
     )

@@ -168,5 +168,5 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
         definition="WRES indicator 1 in the latest year available for each organisation. " + GLOBAL_MAJORITY_DEFINITION,
         sources=sources_for(ids, sources), period=period,
         caveats=["Years can differ between organisations: each marker is that organisation's latest figure (see the table).",
-                 "England figures are national averages across all NHS trusts, where the package has them."],
+                 "England figures are national averages across all NHS trusts, where this dashboard has them."],
     )

@@ -62,7 +62,7 @@ def representation_gap_sentence(shares: pd.DataFrame, org: str, names: Mapping[s
     g = mine[mine["staff_group"] == focus]
     label = SHORT_GROUPS.get(focus, focus)
     if g.empty:
-        return f"There are no figures for {label} at {place} in this package ({NOT_PUBLISHED})."
+        return f"Figures for {label} at {place}: not in this dashboard yet."
     last = latest_drawn(g)
     latest_year = int(g["year"].max())
     withheld_latest = bool(g.loc[g["year"] == latest_year, "suppressed"].astype(bool).any())

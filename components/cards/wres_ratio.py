@@ -198,9 +198,9 @@ def wres_ratio_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str],
              f"horizontal lines through markers show 95% intervals where they can be calculated. {sentence}"),
         sentence=sentence, table=_table(p, names, title_map(sources)),
         definition=indicator_definitions({i: p.infos[i] for i in RATIO_INDICATORS}),
-        sources=sources_for(ids, sources), period=f"WRES {year} (England: latest year up to {year} in the package)",
+        sources=sources_for(ids, sources), period=f"WRES {year} (England: latest year up to {year} in this dashboard)",
         caveats=["The grey band from 0.8 to 1.25 is a neutral guide used in WRES reporting (the 'four-fifths' rule); it is not "
-                 "a test of statistical significance. The intervals show the uncertainty where the package has numerators and "
+                 "a test of statistical significance. The intervals show the uncertainty where this dashboard has numerators and "
                  "denominators.",
                  "A relative likelihood of 1 means equal likelihood for global-majority and White staff."],
     )

@@ -204,7 +204,7 @@ def wres_survey_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str]
              f"global-majority staff and a square for White staff, joined by a line. {sentence}"),
         sentence=sentence, table=_table(p, names, title_map(sources)),
         definition=indicator_definitions({i: p.infos[i] for i in SURVEY_INDICATORS}) + " " + GLOBAL_MAJORITY_DEFINITION,
-        sources=sources_for(ids, sources), period=f"WRES {year} (NHS Staff Survey; England: latest year up to {year} in the package)",
+        sources=sources_for(ids, sources), period=f"WRES {year} (NHS Staff Survey; England: latest year up to {year} in this dashboard)",
         caveats=["'Fared worse' counts a difference of at least 1 percentage point in the direction that means disadvantage; "
                  "survey percentages have sampling error, which this chart does not show.",
                  "England publishes some of these figures for Black staff only; those are not shown beside global-majority figures."],
