@@ -20,8 +20,9 @@ def show_card(chart, what, kind, year=None):
 
 st.title("Trust profile")
 st.markdown("Every workforce race equity measure in this dashboard for one organisation: its representation beside "
-            "the NEL system and England, its WRES indicators beside England's (the WRES is published trust by trust, "
-            "so there is no NEL-wide figure for indicators 2 to 8), and its leadership beside the residents it serves. "
+            "the NEL system and England, its WRES indicators beside England's (the WRES is published trust by trust: "
+            "there is no NEL-wide figure for indicators 2 to 8, and the system's indicator 9 is on the Workforce "
+            "page), and its leadership beside the residents it serves. "
             "Staff networks can share a link that opens their own organisation's view.")
 words_used("Global majority", "Band 8a and above", "VSM", "Board", "WRES", "Relative likelihood", "Guide range",
            "REMI stage")

@@ -114,3 +114,13 @@ def test_remi_lists_who_has_published_and_who_is_asked():
     assert some.startswith("Published so far: [Barts Health NHS Trust](https://www.bartshealth.nhs.uk).")
     assert "Not in this dashboard yet: " in some and "Barking, Havering and Redbridge" in some.split("yet: ")[1]
     assert "(/contribute?form=remi)" in remi_about.partners_markdown()
+
+
+def test_coverage_years_stay_whole_years_on_a_published_only_site():
+    from components.cards import coverage as cov
+    from data.package import load_for_site
+
+    long = cov.coverage_long(load_for_site("data/nel", "hide").tables)  # no REMI row at all: an empty grid
+    assert str(long["year"].dtype) == "int64"
+    card = cov.coverage_card(long, "workforce", "NEL", load_for_site("data/nel", "hide").tables["sources"])
+    assert "2017 to 2024" in card.sentence and ".0" not in card.period

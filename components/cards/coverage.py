@@ -85,7 +85,7 @@ def _grid(family: str, measures: list[tuple[str, str]], orgs: pd.DataFrame, year
     m = pd.DataFrame({"measure_id": [mid for mid, _ in measures], "measure": [label for _, label in measures],
                       "measure_order": range(len(measures))})
     o = orgs[["ods_code", "short_name", "org_order"]].rename(columns={"short_name": "org"})
-    grid = m.merge(o, how="cross").merge(pd.DataFrame({"year": years}), how="cross")
+    grid = m.merge(o, how="cross").merge(pd.DataFrame({"year": pd.Series(years, dtype="int64")}), how="cross")
     grid = grid.merge(cells, on=["measure_id", "ods_code", "year"], how="left")
     grid["cell"] = grid["cell"].fillna("missing")
     grid["source_id"] = grid["source_id"].fillna("")
