@@ -1,6 +1,7 @@
 """/workforce: representation by staff group (WRES indicator 1) and WRES indicators 2 to 9."""
 import streamlit as st
 
+from components.cards import representation_trend as rt
 from components.cards import workforce as wc
 from components.cards.gaps import gap_notice
 from components.ui.chart_card import chart_or_notice, escaped
@@ -31,9 +32,14 @@ st.markdown("On this page: [representation by staff group](#representation) · [
 
 st.header("Representation by staff group (WRES indicator 1)", anchor="representation")
 workforce_ok = available("workforce", "staff_groups")
-if workforce_ok:
+if workforce_ok and card("representation_trend", org=org) is None:  # nothing to describe: no staff group to choose
+    show_card(None, "workforce figures", "workforce")
+elif workforce_ok:
     labels = selection.group_labels(t["staff_groups"])
-    params["group"] = group = view_select("group", list(labels), wc.DEFAULT_FOCUS, "staff group to describe", labels.get)
+    drawn = built("trend_groups", lambda tables, o: rt.groups_for(derive.workforce_shares(tables), o), org)
+    choices = [g for g in labels if g in drawn]  # only the groups the chart has figures for
+    default = wc.DEFAULT_FOCUS if wc.DEFAULT_FOCUS in choices else choices[-1]
+    params["group"] = group = view_select("group", choices, default, "staff group to describe", labels.get)
     show_card(card("representation_trend", org=org, group=group), "workforce figures", "workforce")
 
 st.header("WRES indicators 2 to 9", anchor="wres")

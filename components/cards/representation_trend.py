@@ -236,6 +236,12 @@ def _alt(p: TrendRows, years: list[int], sentence: str) -> str:
             f"{year_span(min(years), max(years))}, {lines}{refs}. {sentence}")
 
 
+def groups_for(shares: pd.DataFrame, org: str) -> list[str]:
+    """The staff groups the card can describe for an organisation (those with rows), in the package's order."""
+    mine = shares[shares["ods_code"] == org].sort_values(["sort_order", "year"])
+    return list(dict.fromkeys(mine["staff_group"].astype(str)))
+
+
 def shown_focus(shares: pd.DataFrame, org: str, focus: str | None) -> str | None:
     """The staff group the card describes for this request (another when the one asked for has no figures)."""
     p = prepare(shares, org, {}, None, focus)
