@@ -124,3 +124,23 @@ def test_coverage_years_stay_whole_years_on_a_published_only_site():
     assert str(long["year"].dtype) == "int64"
     card = cov.coverage_card(long, "workforce", "NEL", load_for_site("data/nel", "hide").tables["sources"])
     assert "2017 to 2024" in card.sentence and ".0" not in card.period
+
+
+def test_workforce_offers_only_the_groups_its_chart_has_on_a_published_only_site(monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("NEL_ILLUSTRATIVE", "hide")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"), default_timeout=120).run()
+    at.query_params.clear()
+    at.query_params["org"], at.query_params["group"] = "RF4", "board"  # BHRUT publishes its all-staff share only
+    at.switch_page("pages/workforce.py").run()
+    assert not at.exception
+    assert at.selectbox(key="select-group").options == ["All staff"]
+    assert at.query_params["group"] == "all_staff" and at.code[0].value.endswith("/workforce?org=RF4&group=all_staff&year=2022")
+    at.query_params.clear()
+    at.query_params["org"], at.query_params["group"] = "RQX", "board"  # Homerton: no workforce figure at all
+    at.switch_page("pages/workforce.py").run()
+    assert "group" not in at.query_params and not [s for s in at.selectbox if s.key == "select-group"]
+    assert any("[Homerton Healthcare NHS Foundation Trust](https://www.homerton.nhs.uk)" in i.value for i in at.info)
