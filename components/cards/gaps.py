@@ -11,9 +11,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from components.cards.workforce import NOT_HELD
 from components.words import cap_first, link, lower_first, plain
 
-NOT_HELD = "not in this dashboard yet"
 COVERAGE_PATH = "/data#coverage"
 NATIONAL, SYSTEM = "ENG", "NEL"
 

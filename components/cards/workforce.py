@@ -22,6 +22,7 @@ from data.derive import SYSTEM, latest_row
 from data.suppression import SUPPRESSED_LABEL
 
 NOT_PUBLISHED = "not yet published"
+NOT_HELD = "not in this dashboard yet"  # where someone publishes the figure (a trust's WRES report) but it is not here
 NO_NATIONAL = "England's figure not in this dashboard yet"  # NHS England publishes all nine each year
 BAND_LOW, BAND_HIGH = 0.8, 1.25
 BAND_LABEL = "0.8 to 1.25: guide range (grey band)"
@@ -175,7 +176,7 @@ def leadership_summary(shares: pd.DataFrame, org: str, residents: Mapping | None
         r = latest_row(g)
         label = str(g["group_label"].iloc[0]) if len(g) else cap_first(SHORT_GROUPS.get(group, group))
         if r is None:
-            rows.append({"Who": label, "Global-majority share": NOT_PUBLISHED, "Year": "", "Status": "", "Source": ""})
+            rows.append({"Who": label, "Global-majority share": NOT_HELD, "Year": "", "Status": "", "Source": ""})
         else:
             value = SUPPRESSED_LABEL if is_true(r["suppressed"]) else fmt_percent(float(r["share"]), 1)
             rows.append({"Who": label, "Global-majority share": value, "Year": str(int(r["year"])),
