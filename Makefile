@@ -7,18 +7,20 @@ DATA ?= $(NEL_DATA)
 PORT ?= 8501
 export NEL_DATA
 
-.PHONY: run test lint check validate illustrative report site templates merge bench serve-prod stop-prod clean
+.PHONY: run test lock lint check validate illustrative report site templates merge bench serve-prod stop-prod clean
 
+# Installs come from the lock files only, every file checked against its sha256 (pip --require-hashes):
+# requirements.lock (requirements.txt and all it pulls in) and requirements-test.lock (requirements-test.txt).
+# The venv's own pip (Python's bundled one) is not upgraded from the network: that would be an unchecked install.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+$(VENV)/.installed-run: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-test: requirements.txt requirements-test.txt package.json | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-test.txt
+$(VENV)/.installed-test: requirements.lock requirements-test.lock package.json | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
 	npm install --no-audit --no-fund --silent
 	touch $@ $(VENV)/.installed-run
 
@@ -28,6 +30,16 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# Refresh the lock files from requirements.txt and requirements-test.txt (after changing a pin there): every
+# package they pull in, pinned, with the sha256 of each of its files on PyPI, for CPython 3.11 on Linux x86_64.
+# uv runs from a throwaway venv (build/lockenv), never the project's; tests/test_lock.py checks the locks agree.
+LOCK_FLAGS := --no-config --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	--custom-compile-command "make lock" --quiet
+lock:
+	test -x build/lockenv/bin/uv || { $(PYTHON) -m venv build/lockenv && build/lockenv/bin/pip install --quiet uv==0.13.10; }
+	build/lockenv/bin/uv pip compile $(LOCK_FLAGS) -o requirements.lock requirements.txt
+	build/lockenv/bin/uv pip compile $(LOCK_FLAGS) -o requirements-test.lock requirements-test.txt
 
 # The rules CI checks before the tests (pyproject.toml): ruff (pyflakes, pycodestyle, bugbear, simplify, isort,
 # complexity <= 12), mypy on data/, geo/ and components/, and the import contracts between the layers.
@@ -78,9 +90,11 @@ bench: $(VENV)/.installed-test
 # Capacity at the server: simulated readers over Streamlit's websocket protocol, against one replica and
 # through nginx with two (bench/load.py). Writes bench/capacity.md and bench/capacity.json (~25 min).
 # LOAD_ARGS passes options, e.g. make load LOAD_ARGS="--targets one --levels 50,100 --merge".
+# Then the hostile mix (bench/hostile_mix.py, 2 min): 100 readers while 5 clients upload worst-case files.
 .PHONY: load
 load: $(VENV)/.installed-test
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
+	$(BIN)/python -m bench.load --hostile
 
 # The first view through nginx against straight from a replica, before and after Streamlit's static files
 # are precompressed (bench/first_view.py, two serve-prod runs side by side, ~8 min). Writes bench/first-view.md and .json.

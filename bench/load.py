@@ -937,6 +937,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app-dir", help="the checkout to serve (default this one)")
     parser.add_argument("--rewrite", action="store_true", help="only write capacity.md again from capacity.json")
     parser.add_argument("--reference-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--hostile", action="store_true",
+                        help="only the hostile mix: readers on one replica while clients upload worst-case files")
+    parser.add_argument("--hostile-mix", default="100:5:120", metavar="READERS:UPLOADERS:SECONDS",
+                        help="the hostile mix's size (default 100:5:120)")
     args = parser.parse_args(argv)
 
     if args.reference_only:
@@ -973,6 +977,9 @@ def main(argv: list[str] | None = None) -> int:
         soak = (int(readers), float(seconds))
     out = (args.out or (ROOT / "build" / "load" / "quick" if args.quick else BENCH)).resolve()
     started = time.monotonic()
+    if args.hostile:
+        from bench import hostile_mix
+        return hostile_mix.run(args.hostile_mix, settings, out)
 
     log(f"reference element counts from AppTest ({settings.app_dir})")
     reference = reference_counts(settings, app_env(settings))

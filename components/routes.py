@@ -48,6 +48,11 @@ ROUTES = [
           "Every workforce race equity measure for one NHS trust in north east London, beside the whole system "
           "and England.",
           "One organisation's figures on one page, with a link you can share.", "trust"),
+    Route("outcomes", "pages/outcomes.py", "Residents' outcomes",
+          "How often residents of each ethnic group in north east London were detained under the Mental Health Act "
+          "(NHS England, 2023/24), beside London's other integrated care boards and England, with the source.",
+          "Residents' outcomes by ethnic group: detentions under the Mental Health Act, beside London and England.",
+          "outcomes"),
     Route("strategy", "pages/strategy.py", "Strategy tracker",
           "The NHS North East London anti-racist strategy's five pillars, its commitments and the progress "
           "reported against each.",

@@ -22,6 +22,19 @@ TRUE_VALUES = {"true", "True", "TRUE", "1"}
 FALSE_VALUES = {"false", "False", "FALSE", "0"}
 TYPE_WORDS = {"integer": "a whole number", "number": "a number", "boolean": "true or false", "date": "a date (YYYY-MM-DD)"}
 FK_WORDS = {"organisations": "organisation", "boroughs": "borough", "sources": "source"}
+# How to put each kind of code right, for publishers: the schema's patterns in words, with an example.
+PATTERN_WORDS = {
+    "[a-z0-9-]+": "use lower-case letters, digits and hyphens only, e.g. wres-2024-report",
+    r"https?://[^\s]+": "give a web address that starts with http:// or https:// and has no spaces",
+    "E09[0-9]{6}": "give the London borough's ONS code: E09 and six digits, e.g. E09000025 for Newham",
+    "[A-Z0-9]{3,5}": "give the organisation's ODS code: 3 to 5 capital letters or digits, e.g. R1H",
+    "[EKW]9[0-9]{7}": "give the area's ONS code: E, K or W, then 9 and seven digits, e.g. E92000001 for England",
+}
+FK_FIX = {"sources": "add a row for it to {file} (title, publisher, address, licence) or use a source_id {file} already has",
+          "organisations": "use an ODS code listed in {file} (e.g. R1H), or ask the data team to add your organisation",
+          "boroughs": "use one of the 33 London boroughs' codes in {file}"}
+# OWASP's CSV-injection list: a spreadsheet runs a cell that starts with one of these as a formula
+FORMULA_STARTS = {"=": "'='", "+": "'+'", "-": "'-'", "@": "'@'", "\t": "a tab", "\r": "a carriage return"}
 
 
 @dataclass(frozen=True)
@@ -104,8 +117,10 @@ def parse_csv(name: str, text: str) -> tuple[list[str], list[list[str]], list[in
     problems: list[Problem] = []
     header: list[str] = []
     last_line = 0
+    seen: dict[str, str] = {}  # one string object per distinct value: a table repeats most of its cells
     try:
         for record in reader:
+            record = [seen.setdefault(cell, cell) for cell in record]
             start = last_line + 1
             last_line = reader.line_num
             if not header:
@@ -192,7 +207,9 @@ def _check_constraints(path: str, col: str, ftype: str, cons: Mapping[str, Any],
         out.add_rows(path, col, lines[idx], [f"unknown value {raw.iat[i][:40]!r}: expected one of {allowed}" for i in idx], "enum")
     if "pattern" in cons:
         idx = np.flatnonzero(valid & ~raw.str.fullmatch(cons["pattern"]).fillna(False).to_numpy())
-        out.add_rows(path, col, lines[idx], [f"value {raw.iat[i][:40]!r} is not in the expected form" for i in idx], "pattern")
+        fix = PATTERN_WORDS.get(str(cons["pattern"]), "see the data dictionary for this column's form")
+        out.add_rows(path, col, lines[idx], [f"value {raw.iat[i][:40]!r} is not in the expected form: {fix}" for i in idx],
+                     "pattern")
     if ftype in ("integer", "number"):
         nums = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         for bound, cmp, word in (("minimum", np.less, "below the minimum"), ("maximum", np.greater, "above the maximum")):
@@ -220,12 +237,28 @@ def check_table(path: str, fields: list[dict], frame: pd.DataFrame, lines: np.nd
         empty = (raw == "").to_numpy()
         if cons.get("required") and empty.any():
             idx = np.flatnonzero(empty)
-            out.add_rows(path, col, lines[idx], ["required value is missing"] * len(idx), "required")
+            out.add_rows(path, col, lines[idx], [f"required value is missing: fill in {col}"] * len(idx), "required")
         _check_constraints(path, col, ftype, cons, raw, values, ~empty & ~bad.to_numpy(), lines, out)
+        if ftype == "string":
+            check_formulas(path, col, raw, lines, out)
         typed[col] = values
     result = pd.DataFrame(typed, index=frame.index)
     result["_line"] = lines
     return result
+
+
+def check_formulas(path: str, col: str, raw: pd.Series, lines: np.ndarray, out: Collector) -> None:
+    """Text that a spreadsheet would run as a formula (=, +, -, @, tab, carriage return first): refused, so no
+    package holds one. Only text columns: -10.5 in a number column is a number."""
+    first = raw.str[:1]
+    idx = np.flatnonzero(first.isin(list(FORMULA_STARTS)).fillna(False).to_numpy(dtype=bool))
+    out.add_rows(path, col, lines[idx], [formula_message(raw.iat[i]) for i in idx], "formula")
+
+
+def formula_message(value: str) -> str:
+    lead = FORMULA_STARTS[value[:1]]
+    return (f"text {value[:40]!r} starts with {lead}, so a spreadsheet would run it as a formula: remove the "
+            f"leading {lead.strip(chr(39)).removeprefix('a ')}")
 
 
 def check_primary_key(path: str, key: list[str], raw: pd.DataFrame, lines: np.ndarray, out: Collector) -> None:
@@ -260,9 +293,11 @@ def check_foreign_keys(spec: Mapping[str, dict], raw_tables: Mapping[str, pd.Dat
             off = ((values != "") & ~values.isin(known)).to_numpy()
             lines = typed[name]["_line"].to_numpy()
             word = FK_WORDS.get(target, target.rstrip("s").replace("_", " "))
+            where = file_of.get(target, target)
+            fix = FK_FIX.get(target, "use a value listed in {file}").format(file=where)
             for i in np.flatnonzero(off):
                 out.add(Problem(file_of[name], int(lines[i]), col,
-                                f"unknown {word} {values.iat[i][:40]!r} (not in {file_of.get(target, target)})"), "fk")
+                                f"unknown {word} {values.iat[i][:40]!r} (not in {where}): {fix}"), "fk")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,9 +350,34 @@ def _rule_measure_values(path: str, t: pd.DataFrame, out: Collector, tables: Map
     _value_problems(path, t, out, (unit == "count") & (t["value"] < 0), "out of range: a count cannot be negative", "count")
 
 
+def _rows_where(path: str, t: pd.DataFrame, out: Collector, off: pd.Series, column: str, message: str) -> None:
+    for i in np.flatnonzero(off.fillna(False).to_numpy(dtype=bool)):
+        out.add(Problem(path, int(t["_line"].iat[i]), column, message), message)
+
+
+OUTCOME_GROUPS = ("all", "unknown")  # besides the ethnic groups of ethnic_groups.csv
+
+
+def _rule_outcomes(path: str, t: pd.DataFrame, out: Collector, tables: Mapping[str, pd.DataFrame]) -> None:
+    if "ethnic_groups" in tables:
+        known = {*tables["ethnic_groups"]["ethnic_group"].astype(str), *OUTCOME_GROUPS}
+        _rows_where(path, t, out, ~t["group"].astype(str).isin(known), "group",
+                    "unknown group: expected an ethnic_group of ethnic_groups.csv, 'all' or 'unknown'")
+    rate = t["rate"].notna()
+    _rows_where(path, t, out, ~rate & t["count"].isna(), "count", "no figure: give a count, a rate or both")
+    for col in ("rate_kind", "rate_per"):
+        _rows_where(path, t, out, rate != t[col].notna(), col, f"rate and {col} must both be given or both be empty")
+    interval = t["lower"].notna() | t["upper"].notna()
+    _rows_where(path, t, out, interval & (t["lower"].isna() | t["upper"].isna() | ~rate), "lower",
+                "an interval needs both lower and upper, and a rate")
+    _rows_where(path, t, out, interval & ((t["lower"] > t["rate"]) | (t["rate"] > t["upper"])), "rate",
+                "the rate must lie between lower and upper")
+
+
 Rule = Callable[[str, pd.DataFrame, Collector, Mapping[str, pd.DataFrame]], None]
 RULES: dict[str, Rule] = {"workforce": _rule_workforce, "wres": _rule_wres,
-                          "borough_measures": _rule_measure_values, "area_benchmarks": _rule_measure_values}
+                          "borough_measures": _rule_measure_values, "area_benchmarks": _rule_measure_values,
+                          "outcomes": _rule_outcomes}
 
 
 def check_rules(spec: Mapping[str, dict], typed: Mapping[str, pd.DataFrame], file_of: Mapping[str, str], out: Collector) -> None:

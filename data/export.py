@@ -71,8 +71,55 @@ def package_zip(pkg: Package) -> bytes:
             "included. Rows whose staff counts are withheld under the small-number rule are left out: " + RULE_TEXT)
     manifest["description"] = (str(manifest.get("description", "")).strip() + "\n\n" + note).strip()
     manifest["withheld_rows"] = withheld
-    return zip_bytes([(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"),
+    return zip_bytes([("README.md", package_readme(manifest, tables, paths, withheld)),
+                      ("LICENCE.md", package_licence(manifest, tables.get("sources"))),
+                      (MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"),
                       *((paths.get(name, f"{name}.csv"), frame.to_csv(index=False)) for name, frame in tables.items())])
+
+
+def _has_invented_rows(tables: dict[str, pd.DataFrame]) -> bool:
+    return any("status" in f and (f["status"].astype(str) == "illustrative").any() for f in tables.values())
+
+
+def package_readme(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], paths: dict[str, str],
+                   withheld: dict[str, int]) -> str:
+    """The zip's README: what the files are, how to read the status column, what was left out, and the licence."""
+    titles = table_titles(manifest)
+    lines = [f"# {manifest.get('title') or 'NEL Race Equity Dashboard data'}", "",
+             f"Version {manifest.get('version', 'not stated')}. Downloaded from the NEL Race Equity Dashboard: the "
+             "published summary figures behind it, as tidy CSV files described by `datapackage.json` (a Frictionless "
+             "Data Package: column types, allowed values and keys).", "", "## Files", "",
+             "| file | what it holds | rows |", "|---|---|---|"]
+    lines += [f"| `{paths.get(n, n + '.csv')}` | {titles.get(n, n)} | {len(f):,} |" for n, f in tables.items()]
+    lines += ["", "## Reading the figures", "",
+              "Every measurement row names its source (`source_id`, a row of `sources.csv`), its period in the "
+              "source's own words, and its `status`: `published` means taken from the cited source."]
+    if _has_invented_rows(tables):
+        lines.append("`illustrative` means invented to show how the dashboard works: not real data, never to be "
+                     "quoted as a figure.")
+    else:
+        lines.append("This copy holds published figures only.")
+    if withheld:
+        lines += ["", "Left out under the small-number rule (" + RULE_TEXT + "): "
+                  + ", ".join(f"{n} rows from `{paths.get(t, t + '.csv')}`" for t, n in withheld.items()) + "."]
+    lines += ["", "## Licence", "", "See `LICENCE.md`: the compilation is under the licence named there; each "
+              "source keeps its own licence, listed in `sources.csv`.", ""]
+    return "\n".join(lines)
+
+
+def package_licence(manifest: dict[str, Any], sources: pd.DataFrame | None) -> str:
+    """The zip's licence file: the package's own licence with its address, how to attribute, and each source's licence."""
+    lines = ["# Licence", ""]
+    for lic in manifest.get("licenses") or []:
+        if isinstance(lic, dict):
+            lines.append(f"- {lic.get('title') or lic.get('name')}: {lic.get('path', '')}".rstrip(": "))
+    lines += ["", "The full terms are at the address above. Attribute as: \"Source: NEL Race Equity Dashboard data, "
+              "compiled from the sources listed in sources.csv\", and name the source of any figure you quote.",
+              "", "## Each source's licence", ""]
+    if sources is not None:
+        lines += [f"- {r['title']} ({r['publisher']}): {r['licence'] or 'not stated'}"
+                  for _, r in sources.fillna("").iterrows()]
+    return "\n".join(lines) + "\n"
 
 
 def size_text(n: int) -> str:

@@ -30,7 +30,7 @@ Incoming = dict[tuple[str, ...], tuple[Part, int, dict[str, str]]]  # key -> (pa
 # Merging
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
     table: str
     key: tuple[str, ...]
@@ -89,8 +89,8 @@ def _key(record: Mapping[str, str], key: list[str], types: Mapping[str, str]) ->
 
 def _csv_text(values: list[str], newline: str) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator=newline).writerow(values)
-    return buf.getvalue()
+    csv.writer(buf, lineterminator="\r\n").writerow(values)  # so a cell holding "\r" or "\n" is quoted
+    return buf.getvalue()[:-2] + newline
 
 
 class _MergedFile:
@@ -174,7 +174,8 @@ def _merge_table(table: str, raw: RawTable, incoming: Incoming, key_cols: list[s
     for k, (part, pline, new) in incoming.items():
         if k in old_by_key:
             continue
-        changes.append(Change(table, k, "added", None, {c: new.get(c, "") for c in raw.header}, (part.label, pline)))
+        row = new if list(new) == raw.header else {c: new.get(c, "") for c in raw.header}  # one dict per row, not two
+        changes.append(Change(table, k, "added", None, row, (part.label, pline)))
         merged.write(_csv_text([new.get(c, "") for c in raw.header], raw.newline), (part.label, pline))
     return merged, changes
 

@@ -17,11 +17,11 @@ from data.submission import MergeResult
 WITHHELD_COLUMNS = {"workforce": ("gm_headcount", "gm_percent"), "wres": ("numerator", "value")}  # data/suppression.py
 
 
-def change_rows(result: MergeResult) -> list[dict[str, str]]:
+def change_rows(result: MergeResult, changed_only: bool = False) -> list[dict[str, str]]:
     """The change summary, one line per added or changed value: table, key, column, old, new, file, row."""
     out = []
     for c in result.changes:
-        if c.kind == "unchanged":
+        if c.kind == "unchanged" or (changed_only and c.kind == "added"):
             continue
         key = ", ".join(c.key)
         if c.kind == "added":

@@ -20,13 +20,13 @@ from typing import Any
 from data import schema as canonical_schema
 from data.checks import Problem, decode_csv, header_problems, parse_csv, rows_of_header_width
 from data.package import MANIFEST
+from data.submission_limits import MAX_EXPANDED_BYTES, MAX_SUBMISSION_ROWS, MAX_WORKBOOK_EXPANDED_BYTES
 
 MB = 1024 * 1024
 MAX_UPLOAD_BYTES = 10 * MB        # the app's server.maxUploadSize; the CLI allows the loader's own limit
-MAX_EXPANDED_BYTES = 60 * MB      # everything inside one zip or workbook, uncompressed
 MAX_EXPANSION_RATIO = 200         # uncompressed / compressed: CSV and XML compress about 5 to 20 times
 MAX_ZIP_ENTRIES = 500
-MAX_SHEET_ROWS = 200_000
+TOO_BIG = "far more than a year's figures for every organisation: split it, or send it to the ICB's data team."
 HELPER_SHEETS = {"about", "dictionary", "lists"}  # the template workbook's own sheets, not tables
 
 
@@ -77,12 +77,23 @@ def read_upload(name: str, data: bytes, limit: int = MAX_UPLOAD_BYTES) -> tuple[
     if lower.endswith(".xlsx"):
         return read_workbook(name, data)
     if lower.endswith(".csv"):
+        if len(data) > MAX_EXPANDED_BYTES:
+            raise Refused(f"{name} is {len(data) / MB:,.1f} MB of figures (the limit is {MAX_EXPANDED_BYTES // MB} MB): "
+                          f"{TOO_BIG} Nothing was read.")
+        _count_rows(name, data.count(b"\n"))
         return read_csv(name, data)
     raise Refused(f"{name} is not a CSV file, an Excel workbook (.xlsx) or a zip: those are the files this page reads.")
 
 
 # ---------------------------------------------------------------------------------------------
 # CSV files
+
+
+def _count_rows(name: str, rows: int) -> int:
+    """Refuse a file with more lines than MAX_SUBMISSION_ROWS, counted before anything is parsed."""
+    if rows > MAX_SUBMISSION_ROWS:
+        raise Refused(f"{name} holds more than {MAX_SUBMISSION_ROWS:,} rows: {TOO_BIG} Nothing was read.")
+    return rows
 
 
 def _binary(data: bytes) -> bool:
@@ -142,9 +153,10 @@ def _open_zip(name: str, data: bytes, what: str) -> zipfile.ZipFile:
         if info.flag_bits & 0x1:
             raise Refused(f"{name} is encrypted (password protected): upload it without a password.")
     expanded = sum(i.file_size for i in infos)
-    if expanded > MAX_EXPANDED_BYTES or expanded > MAX_EXPANSION_RATIO * max(len(data), 1):
-        raise Refused(f"{name} would expand to {expanded / MB:,.1f} MB from {len(data) / MB:,.2f} MB: far more than "
-                      f"a {what} of summary figures. Nothing was read.")
+    limit = MAX_WORKBOOK_EXPANDED_BYTES if what == "workbook" else MAX_EXPANDED_BYTES
+    if expanded > limit or expanded > MAX_EXPANSION_RATIO * max(len(data), 1):
+        raise Refused(f"{name} would expand to {expanded / MB:,.1f} MB from {len(data) / MB:,.2f} MB (the limit is "
+                      f"{limit // MB} MB): {TOO_BIG} Nothing was read.")
     return zf
 
 
@@ -160,6 +172,7 @@ def read_zip(name: str, data: bytes) -> tuple[list[Part], list[Problem]]:
     zf = _open_zip(name, data, "zip")
     parts: list[Part] = []
     problems: list[Problem] = []
+    rows = 0
     try:
         for info in zf.infolist():
             if info.is_dir():
@@ -175,6 +188,7 @@ def read_zip(name: str, data: bytes) -> tuple[list[Part], list[Problem]]:
                 member = _read_member(zf, info, name)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
                 raise Refused(f"{name} could not be read ({exc.__class__.__name__}). Nothing was read.") from None
+            rows = _count_rows(name, rows + member.count(b"\n"))
             p, q = read_csv(label, member)
             parts += p
             problems += q
@@ -236,9 +250,10 @@ def _refuse_formula(name: str, title: str, cell: Any) -> None:
                       "Copy the cells and paste them as values (Paste Special, Values), then upload again.")
 
 
-def _sheet_rows(name: str, title: str, ws: Any) -> tuple[list[str], list[list[str]], list[int], dict[str, str]]:
+def _sheet_rows(name: str, title: str, ws: Any, before: int = 0) -> tuple[list[str], list[list[str]], list[int], dict[str, str]]:
     """A sheet's header, its data rows (padded to the header), their sheet row numbers and the header's
-    column letters; raises Refused for a formula or a sheet too long to be summary figures."""
+    column letters; raises Refused for a formula or for more rows (with ``before``, the rows of the workbook's
+    sheets read so far) than a submission holds."""
     from openpyxl.utils import get_column_letter
 
     header: list[str] = []
@@ -246,8 +261,8 @@ def _sheet_rows(name: str, title: str, ws: Any) -> tuple[list[str], list[list[st
     lines: list[int] = []
     letters: dict[str, str] = {}
     for n, row in enumerate(ws.iter_rows(), start=1):
-        if n > MAX_SHEET_ROWS:
-            raise Refused(f"{name}: sheet {title} has more than {MAX_SHEET_ROWS:,} rows. Nothing was read.")
+        if before + n > MAX_SUBMISSION_ROWS:
+            _count_rows(name, before + n)
         cells = list(row)
         for cell in cells:
             _refuse_formula(name, title, cell)
@@ -268,13 +283,13 @@ def _sheet_rows(name: str, title: str, ws: Any) -> tuple[list[str], list[list[st
     return header, rows, lines, letters
 
 
-def _read_sheet(name: str, ws: Any) -> tuple[list[Part], list[Problem]]:
+def _read_sheet(name: str, ws: Any, before: int) -> tuple[list[Part], list[Problem]]:
     title = str(ws.title)
     label = f"{name} sheet {title}"
     table = table_for(title)
     if table is None:
         return [], [Problem(label, None, None, f"sheet not read: name each sheet after its table ({_tables_hint()})")]
-    header, rows, lines, letters = _sheet_rows(name, title, ws)
+    header, rows, lines, letters = _sheet_rows(name, title, ws, before)
     if not header:
         return [], [Problem(label, None, None, "the sheet is empty: expected a header row and data rows")]
     return _part(table, label, header, rows, lines, [], letters)
@@ -289,7 +304,7 @@ def read_workbook(name: str, data: bytes) -> tuple[list[Part], list[Problem]]:
         for ws in list(wb.worksheets):
             if str(ws.title).strip().lower() in HELPER_SHEETS:
                 continue
-            p, q = _read_sheet(name, ws)
+            p, q = _read_sheet(name, ws, sum(len(x.rows) for x in parts))
             parts += p
             problems += q
     finally:

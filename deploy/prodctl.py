@@ -64,10 +64,11 @@ BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
 BROTLI_STATIC_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 MIME_TYPES = Path("/etc/nginx/mime.types")
 AFFINITY_COOKIE = "nel_lb"
-# Three failed attempts within 10 s take a replica out for 10 s. (With max_fails=1, one stray error on
-# the last healthy replica would take the whole site out for 10 s.) Failed attempts are retried on
-# another replica at once, so visitors do not see them.
-MAX_FAILS = "max_fails=3 fail_timeout=10s"
+# Three failed attempts within 2 s take a replica out for 2 s. (With max_fails=1, one stray error on
+# the last healthy replica would take the whole site out.) Failed attempts are retried on another replica at
+# once, so visitors do not see them. Short, because when every replica is down at once (both killed, a host
+# restart) nginx answers "no live upstreams" until the window ends, even once the replicas are back.
+MAX_FAILS = "max_fails=3 fail_timeout=2s"
 
 # Text types worth compressing (Streamlit serves .js as text/javascript or application/javascript).
 GZIP_MIN_LENGTH = 1024     # gzip_min_length and brotli_min_length in nginx.conf.template
@@ -321,7 +322,8 @@ def precompress() -> Path:
     try:
         import brotli  # noqa: F401  (pinned in requirements.txt)
     except ImportError:
-        raise SystemExit("prodctl precompress needs the brotli package: .venv/bin/pip install -r requirements.txt") from None
+        raise SystemExit("prodctl precompress needs the brotli package: "
+                         ".venv/bin/pip install --require-hashes -r requirements.lock") from None
     src = streamlit_static_dir()
     files = sorted(p for p in src.rglob("*") if p.is_file())
     digest = hashlib.sha256()
@@ -476,8 +478,9 @@ def render() -> None:
     (rd / "html").chmod(0o755)
     (rd / "html" / "_errors").mkdir(exist_ok=True)
     (rd / "html" / "_errors").chmod(0o755)
-    page = (TEMPLATES / "report-404.html").read_text(encoding="utf-8")
-    write_atomic(rd / "html" / "_errors" / "report-404.html", page)
+    sys.path.insert(0, str(ROOT))
+    from deploy import edge  # the edge's own answers: error pages, security.txt
+    edge.write_pages(rd / "html" / "_errors", write_atomic)
 
     reps = replicas()
     index_html = fetch(f"http://{reps[0]}/")
@@ -526,6 +529,8 @@ def render() -> None:
                    f"    brotli_types {COMPRESS_TYPES};") if brotli else "    # brotli off",
         "TLS_SERVER": tls_server,
         "PERMISSIONS_POLICY": PERMISSIONS_POLICY,
+        "SECURITY_TXT": edge.security_txt_location(f"{env('PROD_PUBLIC_URL', '').rstrip('/') or '$share_origin'}"
+                                                   f"{edge.SECURITY_TXT_PATH}", f"    include {rd}/security-headers.conf;"),
     }
     write_atomic(rd / "nginx.conf", fill((TEMPLATES / "nginx.conf.template").read_text(), values))
     write_atomic(rd / "site.conf", fill((TEMPLATES / "site.conf.template").read_text(), values))
@@ -805,8 +810,12 @@ def static_conf(report_dir: Path, site_dir: Path) -> str:
     def headers(folder: Path) -> str:
         return "\n".join(f'        add_header {name} "{value}" always;'
                          for name, value in security_headers(report_csp(folder)).items())
+    sys.path.insert(0, str(ROOT))
+    from deploy import edge
+    canonical = (env("PROD_PUBLIC_URL", "").rstrip("/") or "https://$host") + edge.SECURITY_TXT_PATH
     return fill((TEMPLATES / "static.conf.template").read_text(),
-                {"REPORT_HEADERS": headers(report_dir), "LITE_HEADERS": headers(site_dir)})
+                {"REPORT_HEADERS": headers(report_dir), "LITE_HEADERS": headers(site_dir),
+                 "SECURITY_TXT": edge.security_txt_location(canonical, headers(report_dir))})
 
 
 # ---------------------------------------------------------------- command line

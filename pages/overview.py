@@ -2,6 +2,7 @@
 import streamlit as st
 
 from components.cards.glossary import how_to_read
+from components.cards.outcomes import outcome_summary
 from components.cards.overview import figure_with_source, headline_caption, headlines, serving_line
 from components.cards.residents_map import DEFAULT_BOROUGH, DEFAULT_MEASURE
 from components.routes import CONTENTS, SITE_NAME
@@ -63,6 +64,11 @@ if ready:
     chart_card(card("staff_profile"))
 else:
     st.info("The headline figures cannot be shown until the data files above pass their checks.")
+
+st.header("Residents' outcomes")
+if available("outcomes", "ethnic_groups", "sources") and (outcome := card("outcomes")) is not None:
+    st.markdown(f"**{plain(outcome.title)}.** " + outcome_summary(outcome) + " "
+                + page_link("See residents' outcomes", "outcomes") + ".")
 
 st.header("How to read this dashboard")
 for paragraph in how_to_read(showing_illustrative()):

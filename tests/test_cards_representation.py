@@ -9,6 +9,9 @@ import pytest
 from components.cards.representation_comparison import representation_comparison_card
 from components.cards.representation_trend import representation_gap_sentence, representation_trend_card
 from components.charts.palette import ILLUSTRATIVE_LABEL
+from components.words import fmt_percent
+from data import derive, selection
+from data.package import load_package, published_only
 from data.suppression import SUPPRESSED_LABEL
 from tests.workforce_rows import (
     NAMES,
@@ -160,3 +163,45 @@ def test_shipped_small_board_is_drawn_not_withheld(shipped):
     row = card.table[(card.table["Staff group"] == "Board (voting members)") & (card.table["Year"] == "2024")].iloc[0]
     assert row["Global-majority share (%)"] != SUPPRESSED_LABEL
     assert "withheld" not in card.sentence
+
+
+def _drawn_markers(card) -> dict[str, list[float]]:
+    """Every marker the figure draws, by series name (legend-key traces carry no value)."""
+    drawn: dict[str, list[float]] = {}
+    for tr in card.figure.data:
+        drawn.setdefault(tr.name, []).extend(float(x) for x in tr.x or () if x is not None)
+    return {name: xs for name, xs in drawn.items() if xs}
+
+
+def test_comparison_alt_names_every_marker_drawn_including_englands_leadership():
+    """Issue #20: in published-only mode Barts Health has no VSM or board figure, yet England's VSM and board
+    markers are drawn; the chart's name gives every marker, by organisation and shape, and not the sentence."""
+    pkg = published_only(load_package("data/nel"))
+    t = pkg.tables
+    card = representation_comparison_card(derive.workforce_shares(t), "R1H", selection.org_names(t["organisations"]),
+                                          t["sources"])
+    drawn = _drawn_markers(card)
+    assert sorted(round(x, 1) for x in drawn["England"]) == [12.7, 16.5, 28.6]  # the markers the issue found unnamed
+    assert "England (diamonds): all staff 29% (2024), very senior managers 13% (2024) and board 17% (2024)." in card.alt
+    assert "Barts Health (circles): all staff 60% (2023) and band 8a and above 40% (2024)." in card.alt
+    assert "NEL system (squares): all staff 55% (2024)." in card.alt
+    assert "Barts Health's very senior managers and board figures: not yet published." in card.alt
+    assert card.alt.startswith("Dot chart")
+    # Each organisation's part of the name holds a value for each of its markers, and no other.
+    parts = {part.split(" (", 1)[0]: part for part in card.alt.split(". ")}
+    for name, xs in drawn.items():
+        assert parts[name].count("%") == len(xs), (name, xs, parts[name])
+        for x in xs:
+            assert fmt_percent(x) in parts[name], (name, x)
+    # The sentence is printed under the chart: the name does not repeat it.
+    assert card.sentence not in card.alt
+    assert "Latest global-majority share of each staff group" not in card.alt
+
+
+def test_comparison_alt_names_withheld_and_illustrative_markers(shares):
+    card = representation_comparison_card(shares, "R1H", NAMES, SOURCES)
+    assert card.alt == (
+        "Dot chart of the latest global-majority share of each staff group, one row per group, 0 to 100%. "
+        "Barts Health (circles): all staff 63% (2024, illustrative), bands 1 to 4 68% (2024, illustrative) and band 8a "
+        "and above 40% (2024). NEL system (squares): all staff 55% (2024). England (diamonds): all staff 29% (2024) and "
+        "board 17% (2024). Barts Health's board figure: withheld (fewer than 5).")

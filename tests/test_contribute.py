@@ -3,6 +3,7 @@ drawn with the dashboard's own chart builders), hostile uploads refused, and the
 form end to end (its rows merge cleanly with `python -m data.merge`)."""
 from __future__ import annotations
 
+import csv
 import io
 import shutil
 import tomllib
@@ -210,3 +211,170 @@ def test_the_page_survives_a_broken_package(monkeypatch, tmp_path, broken_file):
     assert any("current package itself has" in w.value for w in at.warning)
     assert at.error[0].value.startswith("Your files pass their checks, but the dashboard's current package has problems")
     assert not at.get("plotly_chart") and "download-merged" not in {b.key for b in at.get("download_button")}
+
+
+# --- Limits sized from real submissions, and the check in a capped worker process ----------------
+
+def rekeyed_wres(size: int) -> bytes:
+    """wres.csv's rows again and again, each copy under new years, to about ``size`` bytes."""
+    lines = (ROOT / "data" / "nel" / "wres.csv").read_text(encoding="utf-8").splitlines()
+    header, body = lines[0], lines[1:]
+    out, n, copy = [header], len(header), 0
+    while n < size:
+        for line in body:
+            org, year, rest = line.split(",", 2)
+            out.append(f"{org},{int(year) + 1000 + copy},{rest}")
+            n += len(out[-1]) + 1
+        copy += 1
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_the_limits_are_ten_times_the_largest_plausible_submission():
+    from data import submission_limits as lim
+
+    figures = lim.plausible_submission(ROOT / "data" / "nel")
+    rows = sum(r for r, _ in figures.values())
+    size = sum(b for _, b in figures.values())
+    assert figures["wres"][0] == 5 * 8 * 9 * 4, "every organisation, indicator and group, for five years"
+    assert figures["workforce"][0] == 5 * 8 * 6
+    assert lim.MARGIN * rows <= lim.MAX_SUBMISSION_ROWS <= 1.2 * lim.MARGIN * rows
+    assert lim.MARGIN * size <= lim.MAX_EXPANDED_BYTES <= 1.2 * lim.MARGIN * size
+
+
+def test_files_over_the_limits_are_refused_before_they_are_parsed():
+    from data.submission_limits import MAX_EXPANDED_BYTES, MAX_SUBMISSION_ROWS
+    from data.submission_read import Refused, read_upload
+
+    too_long = "".join(f"{i}\n" for i in range(MAX_SUBMISSION_ROWS + 1)).encode()
+    too_big = rekeyed_wres(MAX_EXPANDED_BYTES + 1)
+    for name, data, words in [("wres.csv", too_long, "more than 75,000 rows"), ("wres.csv", too_big, "the limit is 8 MB"),
+                              ("nel.zip", zipfile_of({"wres.csv": too_long}), "more than 75,000 rows"),
+                              ("nel.zip", zipfile_of({"wres.csv": too_big}), "would expand to .*the limit is 8 MB")]:
+        with pytest.raises(Refused, match=words) as refused:
+            read_upload(name, data)
+        assert "split it, or send it to the ICB's data team" in str(refused.value)
+
+
+def zipfile_of(entries: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_the_issues_worst_case_upload_is_refused_in_the_worker_and_the_replica_barely_grows():
+    import threading
+
+    from data.submission_view import SubmissionView
+    from data.submission_worker import run_check
+
+    bomb = zipfile_of({"wres.csv": rekeyed_wres(57 * 1024 * 1024)})  # the issue's 4 MB zip of a 57 MB CSV
+    assert 2 * 1024 * 1024 < len(bomb) < 8 * 1024 * 1024
+    peak, before, done = [0.0], rss_mb(), threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_mb())
+            done.wait(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        view = run_check(str(ROOT / "data" / "nel"), [("nel.zip", bomb)])
+    finally:
+        done.set()
+        sampler.join()
+    assert isinstance(view, SubmissionView) and not view.checked
+    assert "would expand to" in view.refusals[0] and "send it to the ICB's data team" in view.refusals[0]
+    assert peak[0] - before < 50, f"the replica grew {peak[0] - before:.0f} MB"
+
+
+def test_a_worker_over_its_memory_or_time_is_stopped_and_the_reader_told_in_plain_words():
+    from components.cards import contribute as cb
+    from data.submission_worker import TooLarge, run_worker
+
+    source = str(ROOT / "data" / "nel")
+    files = valid_files()
+    assert run_worker(source, files).ok, "the same files pass inside the default caps"
+    with pytest.raises(TooLarge):
+        run_worker(source, files, memory_mb=150)      # below what the worker needs to start: MemoryError
+    with pytest.raises(TooLarge):
+        run_worker(source, files, wall_seconds=0.05)  # killed at the wall-clock timeout
+    assert cb.TOO_LARGE.startswith("This file is too large to check here: split it")
+
+
+def test_one_check_at_a_time_and_the_next_waits_then_is_asked_to_try_again(monkeypatch):
+    from components.cards import contribute as cb
+    from data import submission_worker as worker
+
+    waited = []
+    assert worker._slots.acquire(blocking=False)
+    try:
+        with pytest.raises(worker.Busy):
+            worker.run_check(str(ROOT / "data" / "nel"), valid_files(), on_wait=lambda: waited.append(1), wait=0.1)
+        monkeypatch.setattr(worker, "WAIT_SECONDS", 0.1)
+        view = cb.check_submission(str(ROOT / "data" / "nel"), valid_files())
+    finally:
+        worker._slots.release()
+    assert waited == [1]
+    assert view.refusals == [cb.BUSY] and "try again in a minute" in cb.BUSY
+
+
+def quoted_csv(rows: list[list[str]]) -> bytes:
+    """Every cell quoted, as Excel writes a cell holding a carriage return."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def test_formulas_in_uploaded_text_are_refused_with_row_and_column(monkeypatch):
+    from components.cards import contribute as cb
+    from tests.hostile import FORMULA_PAYLOADS
+
+    rows = workforce_rows() + workforce_rows(year="2026")
+    for i, (payload, _) in enumerate(FORMULA_PAYLOADS):
+        rows[i][9] = payload
+    rows[8][3:6] = ["", "", "10.5"]
+    view = cb.check_submission(str(ROOT / "data" / "nel"), [("workforce.csv", quoted_csv([WORKFORCE_HEADER] + rows)),
+                                                            ("sources.csv", csv_bytes([SOURCE_HEADER, SOURCE_ROW]))])
+    found = {(p.file, p.row, p.column): p.message for p in view.problems}
+    for i, (_, lead) in enumerate(FORMULA_PAYLOADS):
+        assert found[("workforce.csv", 2 + i, "note")].endswith(f"remove the leading {lead}"), found
+    assert view.problem_count == len(FORMULA_PAYLOADS), found
+    at = upload(open_page(monkeypatch), [("workforce.csv", csv_bytes([WORKFORCE_HEADER] + rows[:1])),
+                                         ("sources.csv", csv_bytes([SOURCE_HEADER, SOURCE_ROW]))])
+    problem = table_rows(at)[0]
+    assert problem[:2] == ["2", "note"] and problem[2].endswith("remove the leading \\="), problem  # escaped Markdown
+    state = at.session_state["contribute-result"]
+    assert set(state) == {"signature", "view"} and type(state["view"]).__name__ == "SubmissionView"
+
+
+def test_an_upload_is_parsed_in_memory_never_spooled_to_disk():
+    import asyncio
+
+    from starlette.datastructures import Headers, UploadFile
+    from starlette.formparsers import MultiPartParser
+
+    import components.ui.upload_memory  # noqa: F401 (dashboard.py imports it in every replica)
+
+    data = b"1" * (9 * 1024 * 1024)  # under the 10 MB limit, far over Starlette's own 1 MB
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"wres.csv\"\r\n"
+            b"Content-Type: text/csv\r\n\r\n" + data + b"\r\n--b--\r\n")
+
+    async def stream():
+        for i in range(0, len(body), 65536):
+            yield body[i:i + 65536]
+
+    form = asyncio.run(MultiPartParser(Headers({"content-type": "multipart/form-data; boundary=b"}), stream()).parse())
+    upload = form["file"]
+    assert isinstance(upload, UploadFile)
+    assert not upload.file._rolled, "the upload went to a temporary file on disk"
+    assert upload.file.read() == data

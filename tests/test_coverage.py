@@ -178,7 +178,7 @@ def test_zip_holds_every_table_and_revalidates(tmp_path):
     manifest = json.loads((tmp_path / "datapackage.json").read_text())
     paths = {r["name"]: r["path"] for r in manifest["resources"]}
     assert set(paths) == set(pkg.tables)
-    assert sorted(names) == sorted(["datapackage.json", *paths.values()])
+    assert sorted(names) == sorted(["README.md", "LICENCE.md", "datapackage.json", *paths.values()])
     again = load_package(tmp_path)
     assert again.problems == [], again.problems[:5]
     assert set(again.tables) == set(pkg.tables)

@@ -529,7 +529,7 @@ def test_failover_when_the_replica_serving_a_session_stops(prod, browser):
                     assert prod.upstream_for(marker2) == f"127.0.0.1:{survivor}"
 
             # Started again, the replica is healthy and nginx sends it new sessions again (its passive
-            # check skips a failed replica for at most fail_timeout=10 s).
+            # check skips a failed replica for at most fail_timeout=2 s).
             started = prod.ctl("start", f"replica-{port}")
             assert started.returncode == 0, started.stdout + started.stderr
             assert prod.pid(f"replica-{port}") not in (0, pid)

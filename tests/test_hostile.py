@@ -199,7 +199,7 @@ GARBAGE = [
 READS = {"pages/workforce.py": {"org", "group", "year"}, "pages/trust.py": {"org", "group"},
          "pages/remi.py": {"org", "year"}, "pages/boroughs.py": {"borough", "measure"},
          "pages/data.py": {"org"}, "pages/present.py": {"deck", "slide"}, "pages/overview.py": set(),
-         "pages/strategy.py": set()}
+         "pages/strategy.py": set(), "pages/outcomes.py": set()}
 NOTICE = re.compile(r"is not one this page knows|too long to be valid")
 
 

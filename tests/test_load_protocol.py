@@ -132,3 +132,19 @@ def test_cached_messages_count_and_an_unknown_reference_or_an_exception_is_an_er
     assert receive(stream, 2, set()).error == "the server referred to a message this reader never received"
     crashed = receive([control("new_session"), element([0, 0], "exception"), control("finished")], 1)
     assert crashed.error.startswith("the page showed an exception") and "boom" in crashed.error
+
+
+def test_the_hostile_mix_uploads_over_streamlits_own_protocol(tmp_path):
+    """A small hostile mix (2 readers, 2 uploaders, 20 s): the uploads go through /_stcore/upload_file and a rerun,
+    the page answers each (checked, refused or busy: never an error), and the report is written."""
+    done = subprocess.run([sys.executable, "-m", "bench.load", "--hostile", "--hostile-mix", "2:2:20", "--out",
+                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=420)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((tmp_path / "hostile.json").read_text(encoding="utf-8"))
+    mix = result["mix"]
+    assert mix["uploads"] >= 2 and not mix["upload_errors"], mix
+    assert all(key.rsplit(": ", 1)[1] in {"checked", "refused", "busy", "too large"} for key in mix["upload_outcomes"]), mix
+    assert any(key.endswith(("checked", "refused")) for key in mix["upload_outcomes"]), "at least one was answered"
+    assert mix["rss_with_children_peak_mb"] >= mix["rss_peak_mb"] > 0 and not mix["replica_restarted"]
+    assert result["control"]["uploads"] == 0
+    assert "## The hostile mix" in (tmp_path / "capacity.md").read_text(encoding="utf-8")

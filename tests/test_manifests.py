@@ -157,7 +157,8 @@ def test_the_replica_image_matches_the_deployment_and_pins_the_public_settings()
     user = re.findall(r"^USER (\d+):(\d+)$", dockerfile, re.M)
     pod_security = resource("Deployment", "nel-dashboard")["spec"]["template"]["spec"]["securityContext"]
     assert user == [(str(pod_security["runAsUser"]), str(pod_security["runAsGroup"]))] and user[0][0] != "0"
-    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    assert "COPY requirements.lock ./" in dockerfile
+    assert "pip install --no-cache-dir --require-hashes -r requirements.lock" in dockerfile
     for line in (ROOT / "requirements.txt").read_text().splitlines():
         requirement = line.split("#", 1)[0].strip()
         assert not requirement or re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", requirement), requirement
@@ -225,6 +226,35 @@ def test_ingress_websocket_timeouts_retries_and_body_size_are_nginx_s():
     assert int(ingress["proxy-body-size"].rstrip("m")) > upload_mb          # Streamlit's own limit applies first
 
 
+def test_the_ingress_limits_uploads_and_connections_per_address_as_nginx_does():
+    """deploy/README.md, "Limits at the edge": nginx's limit_req on the upload endpoint and limit_conn per
+    address, as ingress-nginx annotations (the upload path has its own Ingress, since a rate applies to a
+    whole Ingress), and the upload Ingress otherwise the app's (affinity: an upload must reach its session)."""
+    from deploy import edge
+
+    site = (DEPLOY / "nginx" / "site.conf.template").read_text()
+    zone = re.search(r"limit_req_zone \$binary_remote_addr zone=uploads:\w+ rate=(\d+)r/m;",
+                     (DEPLOY / "nginx" / "nginx.conf.template").read_text())
+    upload = re.search(rf"location \^~ {re.escape(edge.UPLOAD_PATH)} {{(.*?)}}", site, re.S)
+    assert zone and upload, "nginx must rate-limit the upload endpoint"
+    burst = int(re.search(r"limit_req zone=uploads burst=(\d+) nodelay;", upload[1])[1])
+    readers = int(nginx_directive("site.conf.template", "limit_conn per_address").strip())
+    app, uploads = annotations(), resource("Ingress", "nel-dashboard-uploads")
+    prefix = "nginx.ingress.kubernetes.io/"
+    up = {k[len(prefix):]: v for k, v in uploads["metadata"]["annotations"].items()}
+    assert int(up["limit-rpm"]) == int(zone[1]) and int(up["limit-rpm"]) * int(up["limit-burst-multiplier"]) == burst
+    assert int(app["limit-connections"]) == int(up["limit-connections"]) == readers
+    assert readers >= 500 * 3 // 2, "a summit room of 500 phones behind one address must get in"
+    assert not any(k.startswith("limit-r") for k in app), "readers' pages are not rate-limited"
+    limits = {"limit-rpm", "limit-burst-multiplier"}
+    assert {k: v for k, v in up.items() if k not in limits} == app
+    (rule,) = uploads["spec"]["rules"]
+    (path,) = rule["http"]["paths"]
+    assert (path["path"], path["pathType"]) == (edge.UPLOAD_PATH, "Prefix")
+    assert path["backend"] == resource("Ingress", "nel-dashboard")["spec"]["rules"][0]["http"]["paths"][0]["backend"]
+    assert rule["host"] == resource("Ingress", "nel-dashboard")["spec"]["rules"][0]["host"]
+
+
 def test_ingress_security_headers_are_generated_from_the_nginx_template():
     committed = (K8S / "security-headers.yaml").read_text()
     assert committed == prodctl.k8s_headers(), (
@@ -276,7 +306,7 @@ def test_report_lite_and_metrics_go_to_the_static_server_on_the_same_host():
     assert app["tls"] == static["tls"]
     paths = {p["path"]: p["backend"]["service"]["name"] for p in static["rules"][0]["http"]["paths"]}
     assert paths == {"/report": "nel-dashboard-static", "/lite": "nel-dashboard-static",
-                     "/_stcore/metrics": "nel-dashboard-static"}
+                     "/.well-known/security.txt": "nel-dashboard-static", "/_stcore/metrics": "nel-dashboard-static"}
     (container,) = resource("Deployment", "nel-dashboard-static")["spec"]["template"]["spec"]["containers"]
     assert container["readinessProbe"]["httpGet"]["path"] == "/healthz"
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
@@ -339,6 +369,12 @@ def test_the_static_server_serves_report_and_lite_with_their_own_csp(tmp_path):
         assert get("/report/missing.html")[0] == 404 and b"not published" in get("/report/missing.html")[2]
         assert get("/_stcore/metrics")[0] == 404
         assert get("/healthz")[:1] == (200,)
+        status, headers, body = get("/.well-known/security.txt")
+        assert status == 200 and headers["Content-Type"].replace(" ", "") == "text/plain;charset=utf-8"
+        fields = dict(line.split(": ", 1) for line in body.decode().splitlines())
+        assert set(fields) == {"Contact", "Expires", "Preferred-Languages", "Canonical"}
+        assert fields["Canonical"] == "https://127.0.0.1/.well-known/security.txt"     # https://$host (no port)
+        assert headers["X-Content-Type-Options"] == "nosniff"
     finally:
         server.terminate()
         server.wait(timeout=15)
@@ -388,3 +424,26 @@ def test_the_systemd_target_runs_the_replicas_nginx_sends_to():
     assert ports and sorted(r.rsplit(":", 1)[1] for r in replicas) == ports
     assert {"nel-nginx.service", "nel-report-csp.path"} <= set(wanted)
     assert f"http://{replicas[0]}{prodctl.HEALTH_PATH}" in nginx_unit
+
+
+# ------------------------------------------------------------------ what the edge answers by itself
+
+def test_security_txt_has_rfc_9116_fields_an_expiry_within_a_year_and_only_contact_uris(monkeypatch):
+    import datetime as dt
+
+    from deploy import edge
+
+    now = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.timezone.utc)
+    monkeypatch.setenv("PROD_SECURITY_CONTACT", "mailto:security@example.org https://example.org/report")
+    text = edge.security_txt("https://dashboard.example.org/.well-known/security.txt", now)
+    assert text.splitlines() == ["Contact: mailto:security@example.org", "Contact: https://example.org/report",
+                                 "Expires: 2027-06-05T12:00:00Z", "Preferred-Languages: en",
+                                 "Canonical: https://dashboard.example.org/.well-known/security.txt"]
+    for bad in ("security@example.org", "http://example.org/", 'https://x.example/"; return 200 "x'):
+        monkeypatch.setenv("PROD_SECURITY_CONTACT", bad)
+        with pytest.raises(SystemExit, match="PROD_SECURITY_CONTACT"):
+            edge.security_txt("https://x/.well-known/security.txt", now)
+    monkeypatch.delenv("PROD_SECURITY_CONTACT")
+    location = edge.security_txt_location("$share_origin/.well-known/security.txt", "    include headers.conf;")
+    assert 'return 200 "Contact: https://northeastlondon.icb.nhs.uk/\\nExpires: ' in location
+    assert "\\nCanonical: $share_origin/.well-known/security.txt\\n\";" in location

@@ -27,6 +27,9 @@ SOURCE_ROW = ["r1h-wres-2025", "Barts Health WRES report 2025", "Barts Health NH
               "https://www.bartshealth.nhs.uk/wres-2025", "Open Government Licence v3.0", "2025-09-01", "primary", ""]
 
 
+# What a publisher is told to do about an unknown organisation (data.checks.FK_FIX, written out here).
+ORG_FIX = "use an ODS code listed in organisations.csv (e.g. R1H), or ask the data team to add your organisation"
+
 def csv_bytes(rows: list[list[str]]) -> bytes:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
@@ -150,7 +153,7 @@ def test_invalid_submission_exits_1_with_file_row_column_lines_and_changes_nothi
     code, out = run_cli(capsys, *submission_files(tmp_path, rows), "--package", package_copy)
     assert code == 1
     lines = out.splitlines()
-    assert "workforce.csv:3:ods_code: unknown organisation 'XYZ1' (not in organisations.csv)" in lines
+    assert "workforce.csv:3:ods_code: unknown organisation 'XYZ1' (not in organisations.csv): " + ORG_FIX in lines
     assert "workforce.csv:4:gm_headcount: wrong type: expected a whole number, found 'many'" in lines
     assert "workforce.csv:5:status: unknown value 'final': expected one of published, illustrative" in lines
     assert "workforce.csv:6:gm_headcount: global-majority headcount (50) is more than total headcount (40)" in lines
@@ -168,8 +171,9 @@ def test_problems_in_two_submitted_tables_are_traced_each_to_its_own_file(packag
     code, out = run_cli(capsys, wf, src, "--package", package_copy, "--dry-run")
     assert code == 1
     lines = out.splitlines()
-    assert "workforce.csv:4:ods_code: unknown organisation 'XYZ1' (not in organisations.csv)" in lines
-    assert "sources.csv:2:url: value 'javascript:alert(1)' is not in the expected form" in lines
+    assert "workforce.csv:4:ods_code: unknown organisation 'XYZ1' (not in organisations.csv): " + ORG_FIX in lines
+    assert ("sources.csv:2:url: value 'javascript:alert(1)' is not in the expected form: "
+            "give a web address that starts with http:// or https:// and has no spaces") in lines
     assert {":".join(line.split(":")[:2]) for line in lines if ".csv:" in line} == {"workforce.csv:4", "sources.csv:2"}
 
 
@@ -412,3 +416,30 @@ def test_the_change_summary_never_shows_a_withheld_old_count():
     assert changes["total_headcount"]["old"] == raw[4]   # shown on the dashboard: not withheld
     summary = submission_output.change_summary_csv(result).decode()
     assert f",{raw[3]},7," not in summary and "withheld (fewer than 5)" in summary
+
+
+def test_formulas_in_text_cells_are_refused_and_negative_numbers_stay_numbers(package_copy, tmp_path, capsys):
+    from tests.hostile import FORMULA_PAYLOADS
+
+    rows = workforce_rows()
+    for i, (payload, _) in enumerate(FORMULA_PAYLOADS[:6]):
+        rows[i][9] = payload                          # note: a text column
+    extra = ["r1h-wres-2025-b"] + SOURCE_ROW[1:7]  # the carriage return, quoted, in sources.csv's note
+    before = snapshot(package_copy)
+    files = submission_files(tmp_path, rows)
+    files[1].write_bytes(csv_bytes([SOURCE_HEADER, SOURCE_ROW]) + csv_bytes([extra])[:-1] + b',"\rBoard paper"\n')
+    code, out = run_cli(capsys, *files, "--package", package_copy)
+    assert code == 1, out
+    lines = out.splitlines()
+    for i, (_, lead) in enumerate(FORMULA_PAYLOADS[:6]):
+        assert any(line.startswith(f"workforce.csv:{2 + i}:note: ") and line.endswith(f"remove the leading {lead}")
+                   for line in lines), (lead, out)
+    assert any(line.startswith("sources.csv:3:note: ") and line.endswith("remove the leading carriage return")
+               for line in lines), out
+    assert snapshot(package_copy) == before
+
+    rows = workforce_rows()
+    rows[0][3:6] = ["", "", "-10.5"]                   # gm_percent, a number column: a number, not a formula
+    code, out = run_cli(capsys, *submission_files(tmp_path, rows), "--package", package_copy, "--dry-run")
+    assert "would run it as a formula" not in out
+    assert "workforce.csv:2:gm_percent: out of range: -10.5 is below the minimum 0" in out.splitlines(), out

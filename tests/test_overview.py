@@ -215,4 +215,4 @@ def test_the_overview_lists_every_reading_page_and_not_the_tools():
     from components.routes import CONTENTS
 
     assert [r.file for r in CONTENTS] == ["pages/boroughs.py", "pages/workforce.py", "pages/remi.py",
-                                          "pages/trust.py", "pages/strategy.py", "pages/data.py"]
+                                          "pages/trust.py", "pages/outcomes.py", "pages/strategy.py", "pages/data.py"]

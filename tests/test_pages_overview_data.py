@@ -52,8 +52,9 @@ def check_overview(at: AppTest) -> None:
     spec = json.loads(charts[0].proto.spec)
     assert {t.get("name") for t in spec["data"]} >= {"Published", "Illustrative (not real data)"}
     links = [p.proto.page for p in at.get("page_link")]
-    assert links == ["boroughs", "workforce", "remi", "trust", "strategy", "data"]
-    assert [h.value for h in at.header] == ["Your borough", "Headline figures", "How to read this dashboard", "Sections"]
+    assert links == ["boroughs", "workforce", "remi", "trust", "outcomes", "strategy", "data"]
+    assert [h.value for h in at.header] == ["Your borough", "Headline figures", "Residents' outcomes",
+                                           "How to read this dashboard", "Sections"]
     assert "In Newham, 69.2% of residents are from the global majority" in text.replace("\\", "")
     assert "/trust?org=R1H" in text and "/boroughs?borough=E09000025" in text  # one step to the answer
 
@@ -93,7 +94,7 @@ def check_data_page(at: AppTest, org: str = "NEL") -> None:
     assert "Open Government Licence v3" in text and "Contains Ordnance Survey data" in text
     assert "https://northeastlondon.icb.nhs.uk/" in text and "WCAG 2.2" in text
     assert "**BME (Black and minority ethnic).**" in text and "global majority" in text
-    assert "All 20 tables passed their checks" in text
+    assert "All 21 tables passed their checks" in text
 
 
 def test_data_page_default():

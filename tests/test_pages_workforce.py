@@ -138,7 +138,9 @@ def test_trust_default_is_barts_health_with_every_measure():
     drawn = charts(at)
     assert len(drawn) == 6
     alts = [c["alt"] for c in drawn]
-    assert alts[0].startswith("Dot chart: one row per staff group, with a marker for each of Barts Health, NEL system, England")
+    assert alts[0].startswith("Dot chart of the latest global-majority share of each staff group, one row per group")
+    assert all(f"{name} ({shape}): " in alts[0] for name, shape in
+               (("Barts Health", "circles"), ("NEL system", "squares"), ("England", "diamonds")))
     assert alts[-1].startswith("Dot chart for Barts Health: one row per REMI domain")
     headers = [h.value for h in at.header]
     assert headers == ["Leadership against the residents it serves", "Which figures are illustrative",

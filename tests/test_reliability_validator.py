@@ -398,6 +398,7 @@ NEEDS = {
     "pages/remi.py": {"remi", "remi_domains", "remi_stages", "organisations", "sources"},
     "pages/trust.py": {"organisations", "sources", "workforce", "staff_groups", "wres", "wres_indicators"},
     "pages/strategy.py": {"pillars", "commitments", "sources"},
+    "pages/outcomes.py": {"outcomes", "ethnic_groups", "sources"},
 }
 PYTHON_TEXT = re.compile(r"Traceback|File \"|\b\w+(Error|Exception)\b|\bNoneType\b|object has no attribute|<module>")
 # One failure class per table (every table is broken once), and a manifest that breaks them all.

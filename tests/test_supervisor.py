@@ -154,7 +154,7 @@ def test_a_replica_killed_with_sigkill_is_back_healthy_within_10_s_and_nginx_rou
         new = topo.pid(f"replica-{port}")
         assert new not in (0, old) and new in children(topo.supervisord())
 
-        # nginx sends new sessions to it again (it skips a failed replica for at most 10 s).
+        # nginx sends new sessions to it again (it skips a failed replica for at most fail_timeout, 2 s).
         deadline = time.monotonic() + 30
         tries = 0
         while True:

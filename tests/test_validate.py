@@ -279,3 +279,32 @@ def test_generator_is_deterministic(tmp_path):
     subprocess.run([sys.executable, "-m", "data.generate_illustrative", str(target)], cwd=ROOT, check=True, capture_output=True)
     for path in SHIPPED.glob("*.csv"):
         assert (target / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+# --- Spreadsheet formulas in text cells ---------------------------------------------------------
+
+def test_text_that_a_spreadsheet_would_run_is_refused_and_negative_numbers_pass(pkg, capsys):
+    from tests.hostile import FORMULA_PAYLOADS
+
+    orgs = pkg / "organisations.csv"
+    first = line_of(orgs, "R1H,")
+    edit_csv(orgs, first, "site_lon", "-10.5")  # a number column: a negative number is a number
+    code, out = run(pkg, capsys)
+    assert code == 0, out
+    import csv
+    import io
+
+    remi = pkg / "remi.csv"
+    rows = list(csv.reader(io.StringIO(remi.read_text(encoding="utf-8"), newline="")))
+    for i, (payload, _) in enumerate(FORMULA_PAYLOADS):
+        rows[1 + i][rows[0].index("note")] = payload
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)  # a "\r" cell quoted, as Excel does
+    remi.write_text(buf.getvalue(), encoding="utf-8", newline="")
+    out = expect(pkg, capsys)
+    formula_lines = [line for line in out if "spreadsheet would run it as a formula" in line]
+    assert len(formula_lines) == len(FORMULA_PAYLOADS), out
+    for i, (_, lead) in enumerate(FORMULA_PAYLOADS):
+        assert any(line.startswith(f"remi.csv:{2 + i}:note: ") and line.endswith(f"remove the leading {lead}")
+                   for line in formula_lines), (lead, formula_lines)
+    assert not any("site_lon" in line for line in out)

@@ -21,6 +21,7 @@ class Source:
     title: str
     publisher: str = ""
     url: str | None = None
+    licence: str = ""
 
 
 @dataclass
@@ -36,6 +37,7 @@ class ChartCard:
     sources: list[Source] = field(default_factory=list)
     period: str = ""
     caveats: list[str] = field(default_factory=list)
+    download: pd.DataFrame | None = None   # when the chart draws more rows than the table lists (the map's 33 boroughs)
 
     def __post_init__(self):
         # Every way a card is shown (page, slide, report) gets a figure whose data text is inert.
@@ -71,7 +73,7 @@ class ChartCard:
         return notes
 
     def csv_bytes(self) -> bytes:
-        """The download: exactly the rows shown, with status and source on every row."""
+        """The download: every row drawn, with status, source, and the source's licence and attribution on every row."""
         return self._csv
 
     @cached_property
@@ -81,7 +83,20 @@ class ChartCard:
 
     @cached_property
     def _csv(self) -> bytes:  # cards are cached and shared (components.ui.package_cache.built): write the CSV once
-        return spreadsheet_safe(self.table).to_csv(index=False).encode("utf-8")
+        frame = self.table if self.download is None else self.download
+        if "Source" in frame and len(frame):
+            frame = frame.assign(**{LICENCE_COLUMN: frame["Source"].map(self._licence_text)})
+        return spreadsheet_safe(frame).to_csv(index=False).encode("utf-8")
+
+    def _licence_text(self, titles: object) -> str:
+        """'Open Government Licence v3.0 (Office for National Statistics: Census 2021 ...)' for each source a row names."""
+        by_title = {s.title: s for s in self.sources}
+        named = [by_title[t] for t in str(titles or "").split("; ") if t in by_title]
+        return "; ".join(f"{s.licence or 'Licence not stated'} (attribution: {s.publisher + ', ' if s.publisher else ''}{s.title})"
+                         for s in named)
+
+
+LICENCE_COLUMN = "Licence and attribution"
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -128,7 +143,8 @@ def sources_for(ids, sources: pd.DataFrame) -> list[Source]:
             title = str(r["title"])
             if url is not None and home_page_only(url):  # say so, rather than link a home page as if it were the source
                 title, url = f"{title} ({HOME_PAGE_NOTE}: {urllib.parse.urlsplit(url).netloc})", None
-            out.append(Source(title, str(r["publisher"]), url))
+            licence = r["licence"] if isinstance(r.get("licence"), str) else ""
+            out.append(Source(title, str(r["publisher"]), url, licence))
     return out
 
 

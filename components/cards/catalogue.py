@@ -15,6 +15,9 @@ from components.cards import strategy as strategy_view
 from components.cards import workforce as wc
 from components.cards.base import ChartCard
 from components.cards.board_gap import board_gap_card
+from components.cards.outcomes import DEFAULT_MEASURE as OUTCOME_MEASURE
+from components.cards.outcomes import FOCUS as OUTCOME_AREA
+from components.cards.outcomes import outcome_card
 from components.cards.remi_summary import remi_card
 from components.cards.representation_comparison import representation_comparison_card
 from components.cards.representation_trend import representation_trend_card
@@ -134,6 +137,10 @@ def strategy_progress(t: Tables) -> ChartCard:
     return strategy_view.progress_card(t["commitments"], t["pillars"], t["sources"])
 
 
+def outcomes(t: Tables, measure: str = OUTCOME_MEASURE, area: str = OUTCOME_AREA) -> ChartCard | None:
+    return outcome_card(t["outcomes"], t["ethnic_groups"], t["sources"], measure, area)
+
+
 # --- Slide kinds: dense charts laid out for a projector (one indicator panel per slide) -------------
 
 def _place_of(t: Tables, org: str) -> str:
@@ -164,6 +171,7 @@ KINDS: dict[str, Callable[..., ChartCard | None]] = {
     "remi_trust": remi_trust,
     "remi_all": remi_all,
     "strategy_progress": strategy_progress,
+    "outcomes": outcomes,
     "wres_ratio_slide": wres_ratio_slide,
     "wres_survey_slide": wres_survey_slide,
 }

@@ -18,13 +18,14 @@ from components.cards.base import ChartCard
 from data import schema as canonical_schema
 from data import selection
 from data.checks import Problem
-from data.package import published_only
 from data.package_files import Current, illustrative_hidden
 from data.submission import MergeResult, merge
-from data.submission_output import change_rows, masked_old_values
 from data.submission_read import Part
+from data.submission_view import MAX_PROBLEMS_KEPT, SubmissionView, view_of
+from data.submission_view import preview_tables as merged_tables
+from data.submission_worker import Busy, TooLarge, run_check
 
-MAX_PROBLEMS_SHOWN = 200   # per file; the rest are counted
+MAX_PROBLEMS_SHOWN = MAX_PROBLEMS_KEPT   # per file; the rest are counted
 FIRST_PROBLEMS = 10        # shown at once, above the fold; the rest in an expander
 PARTNER_KINDS = ("ICB", "acute trust", "community and mental health trust", "other partner")
 
@@ -38,6 +39,10 @@ PREVIEW = [
     ("remi_radar", "REMI self-assessment"),
 ]
 
+TOO_LARGE = ("This file is too large to check here: split it into smaller files (one table or one year each), or "
+             "send it to the ICB's data team.")
+BUSY = "The checker is busy with other people's files just now: try again in a minute."
+WAITING = "Another check is running on this server: yours starts as soon as it finishes."
 UNCHECKABLE = ("Your files could not be checked. Save them again (as CSV UTF-8 or as an Excel workbook, .xlsx) and "
                "upload them again; if it happens again, send them to the ICB's data team.")
 PRIVACY = ("**Your files stay private.** They are held in this browser session's memory only while you use this page: "
@@ -55,10 +60,11 @@ def where(problem: Problem, letters: Mapping[str, Mapping[str, str]]) -> tuple[s
     return row, column
 
 
-def problems_by_file(problems: list[Problem], letters: Mapping[str, Mapping[str, str]] | None = None
-                     ) -> list[tuple[str, pd.DataFrame, int]]:
+def problems_by_file(problems: list[Problem], letters: Mapping[str, Mapping[str, str]] | None = None,
+                     more: Mapping[str, int] | None = None) -> list[tuple[str, pd.DataFrame, int]]:
     """[(file, table of Row/Column/Problem, how many more)] in the order the files were given."""
     letters = letters or {}
+    more = more or {}
     groups: dict[str, list[Problem]] = {}
     for p in problems:
         groups.setdefault(p.file, []).append(p)
@@ -67,7 +73,8 @@ def problems_by_file(problems: list[Problem], letters: Mapping[str, Mapping[str,
         items = sorted(items, key=lambda p: (p.row is not None, p.row or 0))
         shown = items[:MAX_PROBLEMS_SHOWN]
         rows = [dict(zip(("Row", "Column"), where(p, letters), strict=True), Problem=p.message) for p in shown]
-        out.append((file, pd.DataFrame(rows, columns=["Row", "Column", "Problem"]), len(items) - len(shown)))
+        out.append((file, pd.DataFrame(rows, columns=["Row", "Column", "Problem"]),
+                    len(items) - len(shown) + more.get(file, 0)))
     return out
 
 
@@ -76,15 +83,16 @@ def file_heading(file: str) -> str:
     return f"{m.group(1)}, sheet {m.group(2)}" if m else file
 
 
-def problem_sentence(result: MergeResult | None, refusals: list[str]) -> str:
-    n = len(result.problems) if result else 0
-    files = len({p.file for p in result.problems}) if result else 0
+def problem_sentence(view: SubmissionView | None, refusals: list[str]) -> str:
+    checked = view is not None and view.checked
+    n = view.problem_count if view is not None else 0
+    files = view.problem_files if view is not None else 0
     parts = []
     if refusals:
         parts.append(f"{len(refusals)} file{'s' if len(refusals) != 1 else ''} refused")
     if n:
         parts.append(f"{n} problem{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}")
-    if not parts and result is not None and result.current_problems:
+    if not parts and checked and view is not None and view.current_problem_count:
         return ("Your files pass their checks, but the dashboard's current package has problems of its own, so the "
                 "merged package cannot be completed here. The ICB's data team will fix them.")
     if not parts:
@@ -92,42 +100,39 @@ def problem_sentence(result: MergeResult | None, refusals: list[str]) -> str:
     return ", ".join(parts)[:1].upper() + ", ".join(parts)[1:] + ". Fix them in your file and upload it again."
 
 
-def summary_table(result: MergeResult) -> pd.DataFrame:
+def summary_table(view: SubmissionView) -> pd.DataFrame:
     titles = {n: r.get("title", n) for n, r in canonical_schema.resources().items()}
     rows = [{"Table": titles.get(s["table"], s["table"]), "File": canonical_schema.resources()[s["table"]]["path"],
              "Added": s["added"], "Changed": s["changed"], "Unchanged": s["unchanged"], "Removed": s["removed"]}
-            for s in result.summary()]
+            for s in view.summary]
     return pd.DataFrame(rows, columns=["Table", "File", "Added", "Changed", "Unchanged", "Removed"])
 
 
-def changed_values_table(result: MergeResult, limit: int = 500) -> pd.DataFrame:
+def changed_values_table(view: SubmissionView) -> pd.DataFrame:
     rows = [{"File": r["table"] + ".csv", "Row key": r["key"], "Column": r["column"], "Old value": r["old"],
-             "New value": r["new"]} for r in change_rows(result) if r["change"] == "changed"]
-    return pd.DataFrame(rows[:limit], columns=["File", "Row key", "Column", "Old value", "New value"])
+             "New value": r["new"]} for r in view.changed]
+    return pd.DataFrame(rows, columns=["File", "Row key", "Column", "Old value", "New value"])
 
 
-def check_submission(current: Current, uploads: list[tuple[str, bytes]], current_tables_package=None):
-    """Read and merge the uploads over the current package (illustrative rows left out when the site hides
-    them); old values the dashboard withholds are masked in the change summary."""
-    from data.submission import check
-    base = current.without_illustrative() if illustrative_hidden() else current
-    result, refusals = check(base, uploads)
-    if result is not None and current_tables_package is not None:
-        masked_old_values(result, current_tables_package)
-    return base, result, refusals
+def check_submission(source: str, uploads: list[tuple[str, bytes]], on_wait=None) -> SubmissionView:
+    """The uploads read and merged over the package at ``source`` by a worker process (illustrative rows left
+    out when the site hides them; old values the dashboard withholds masked in the change summary). A file
+    the worker cannot check within its limits, or a checker busy for too long, is a refusal in plain words."""
+    try:
+        return run_check(source, uploads, on_wait=on_wait)
+    except TooLarge:
+        return SubmissionView([TOO_LARGE])
+    except Busy:
+        return SubmissionView([BUSY])
 
 
-def preview_tables(result: MergeResult) -> Mapping[str, pd.DataFrame]:
+def preview_tables(view: SubmissionView) -> Mapping[str, pd.DataFrame]:
     """The merged package's tables as the site would show them (no illustrative row unless it shows them)."""
-    return (published_only(result.package) if illustrative_hidden() else result.package).tables
+    return view.tables
 
 
-def preview_orgs(result: MergeResult) -> list[str]:
-    known = result.package.tables.get("organisations")
-    codes = result.organisations()
-    if known is not None:
-        codes = [c for c in codes if c in set(known["ods_code"].astype(str))]
-    return codes
+def preview_orgs(view: SubmissionView) -> list[str]:
+    return list(view.orgs)
 
 
 def org_name(tables: Mapping[str, pd.DataFrame], code: str) -> str:
@@ -190,6 +195,11 @@ def rows_part(table: str, rows: Sequence[Mapping[str, str]], label: str) -> Part
     return Part(table, label, names, [[str(r.get(n, "")) for n in names] for r in rows], list(range(2, 2 + len(rows))))
 
 
+def remi_view(check: MergeResult) -> SubmissionView:
+    """The REMI form's check as the page shows it (its problems; nothing to download but the rows)."""
+    return view_of(check, [])
+
+
 def remi_check(current: Current, rows: list[dict[str, str]], source: dict[str, str]) -> MergeResult:
     """The form's rows merged over the current package and checked, as data.merge would."""
     base = current.without_illustrative() if illustrative_hidden() else current
@@ -203,7 +213,7 @@ def remi_preview(current: Current, org: str, year: int, rows: list[dict[str, str
     if not rows:
         return None
     draft = dict(source, title=source.get("title") or "Title not yet given")
-    tables = preview_tables(remi_check(current, rows, draft))
+    tables = merged_tables(remi_check(current, rows, draft).package)
     if not {"remi", "remi_domains", "remi_stages", "organisations", "sources"} <= set(tables):
         return None
     try:

@@ -22,12 +22,23 @@ from components.cards.workforce import (
 from components.charts.palette import SERIES_COLOURS
 from components.charts.panels import Marks, RowLabel, hollow
 from components.charts.wres import Key, comparison_figure
-from components.words import cap_first, fmt_number, fmt_percent, lower_first, source_ids, source_titles, status_label, year_span
+from components.words import (
+    cap_first,
+    fmt_number,
+    fmt_percent,
+    join_words,
+    lower_first,
+    source_ids,
+    source_titles,
+    status_label,
+    year_span,
+)
 from data.derive import NATIONAL, SYSTEM, latest_row
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import SUPPRESSED_LABEL
 
 SYMBOLS = ("circle", "square", "diamond")
+SHAPES = ("circles", "squares", "diamonds")  # SYMBOLS in words, for the alt text
 
 
 @dataclass
@@ -147,6 +158,37 @@ def _sentence(p: ComparisonRows, title: str, names: Mapping[str, str]) -> str:
     return sentence
 
 
+def _series_words(p: ComparisonRows, code: str) -> list[str]:
+    """Each marker drawn for one organisation, in the rows' order ('all staff 60% (2023)')."""
+    words = []
+    for group in p.order:
+        r = p.latest_by.get((code, group))
+        if r is not None and not withheld(r, "share"):
+            when = f"{int(r['year'])}, illustrative" if str(r["status"]) == "illustrative" else str(int(r["year"]))
+            words.append(f"{p.name(group).removeprefix('the ')} {fmt_percent(float(r['share']))} ({when})")
+    return words
+
+
+def _alt(p: ComparisonRows, names: Mapping[str, str]) -> str:
+    """The chart's name: every marker drawn, by organisation, and the rows that have no marker for the trust, as
+    the chart's own labels say. Not the sentence printed under the chart, which a screen reader reads anyway."""
+    parts = []
+    for i, code in enumerate(p.orgs):
+        words = _series_words(p, code)
+        parts.append(f"{place_name(names, code)} ({SHAPES[i % 3]}): {join_words(words) if words else 'no marker'}")
+    unmarked: dict[str, list[str]] = {"withheld": [], "missing": []}
+    for group in p.order:
+        r = p.latest_by.get((p.org, group))
+        if r is None or withheld(r, "share"):
+            unmarked["missing" if r is None else "withheld"].append(p.name(group).removeprefix("the "))
+    for kind, what in (("missing", NOT_PUBLISHED), ("withheld", f"withheld ({SUPPRESSED_LABEL})")):
+        if unmarked[kind]:
+            figures = "figure" if len(unmarked[kind]) == 1 else "figures"
+            parts.append(f"{p.place}'s {join_words(unmarked[kind])} {figures}: {what}")
+    return ("Dot chart of the latest global-majority share of each staff group, one row per group, 0 to 100%. "
+            + ". ".join(parts) + ".")
+
+
 def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mapping[str, str], sources: pd.DataFrame,
                                    comparators: Sequence[str] = (SYSTEM, NATIONAL)) -> ChartCard | None:
     """The latest share of each staff group for an organisation beside the NEL system and England."""
@@ -163,7 +205,7 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
         key=f"representation-compare-{org}", title=title,
         subtitle=f"Global-majority share by staff group: {p.place} compared with " + " and ".join(others),
         figure=_figure(p, names),
-        alt=f"Dot chart: one row per staff group, with a marker for each of {', '.join([p.place, *others])}. {sentence}",
+        alt=_alt(p, names),
         sentence=sentence, table=_table(p, names, title_map(sources)),
         definition="WRES indicator 1 in the latest year available for each organisation. " + GLOBAL_MAJORITY_DEFINITION,
         sources=sources_for(ids, sources), period=period,

@@ -240,6 +240,7 @@ def borough_map_card(frame: pd.DataFrame, measures: pd.DataFrame | None, benchma
         alt=map_alt(rows, info, chosen_name),
         sentence=borough_sentence(rows, chosen, info, bench),
         table=map_table(rows, info, chosen, bench, sources, scope),
+        download=None if scope == "london" else map_table(rows, info, chosen, bench, sources, "london"),
         definition=info["definition"],
         sources=sources_for(ids + [BOUNDARY_SOURCE], sources),
         period=periods_text(rows),

@@ -2,7 +2,7 @@
 
     python -m components.publish.report [--data PATH_OR_URL] [--output build/report/index.html]
 
-Every section of the dashboard (overview, boroughs, workforce and WRES, REMI, strategy tracker,
+Every section of the dashboard (overview, boroughs, residents' outcomes, workforce and WRES, REMI, strategy tracker,
 sources), each chart with its sentence, its data table, its source and the illustrative marking,
 built by the same catalogue of chart builders as the app and the presenter deck. plotly.js is
 inlined once, so the file opens from disk and can be served from any static host or CDN.
@@ -50,6 +50,9 @@ def sections(tables) -> list[Section]:
                 [("staff_profile", {"org": derive.SYSTEM})]),
         Section("boroughs", "Boroughs", "Residents of London's boroughs by ethnic group (Census 2021), with NEL's eight outlined.",
                 [("residents_map", {})]),
+        Section("outcomes", "Residents' outcomes",
+                "Published outcomes for residents by ethnic group: detentions under the Mental Health Act in north east "
+                "London, beside London's other integrated care boards and England.", [("outcomes", {})]),
         Section("workforce", "Workforce and WRES",
                 "Representation by staff group over the years, and the Workforce Race Equality Standard indicators.",
                 [("representation_trend", {"org": derive.SYSTEM}),

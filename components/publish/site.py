@@ -42,7 +42,8 @@ DEFAULT_OUTPUT = ROOT / "build" / "site"
 LITE_PREFIX = "/lite/"          # where `make serve-prod` (deploy/nginx/site.conf.template) serves build/site
 PAGE_LIMIT = 150 * 1024         # bytes per page as served compressed
 NAV = [("overview", "Overview"), ("boroughs", "Borough map"), ("workforce", "Workforce and WRES"),
-       ("remi", "REMI maturity"), ("trust", "Trust profiles"), ("strategy", "Strategy tracker"),
+       ("remi", "REMI maturity"), ("trust", "Trust profiles"), ("outcomes", "Residents' outcomes"),
+       ("strategy", "Strategy tracker"),
        ("data", "About the data")]
 CURRENT = " aria-current='page'"
 _ORG_CODE = re.compile(r"^[A-Za-z0-9]{1,16}$")

@@ -13,6 +13,7 @@ from components.cards import remi as remi_cards
 from components.cards import workforce as wc
 from components.cards.base import ChartCard
 from components.cards.catalogue import build
+from components.publish import site_links, site_outcomes
 from components.publish.report import esc, headlines_html, strategy_html, table_html
 from components.routes import CONTENTS, SITE_NAME
 from data import derive, export, selection
@@ -22,7 +23,7 @@ from data.package import Package, TableUnavailable
 ORG_PAGES = ("workforce", "remi", "trust")
 DEFAULT_ORG = {"workforce": derive.SYSTEM, "remi": remi_cards.DEFAULT_ORG, "trust": "R1H"}
 SINGLE_PAGES = {"": "index.html", "overview": "index.html", "boroughs": "boroughs.html",
-                "strategy": "strategy.html", "data": "data.html"}
+                "strategy": "strategy.html", "data": "data.html", site_outcomes.PAGE: site_outcomes.FILE}
 ILLUSTRATIVE_WORDS = re.compile(r"illustrative|not real data", re.IGNORECASE)
 
 
@@ -73,6 +74,8 @@ class Content:
         self.hidden = hidden
         self.tables = package.tables
         self._cards: dict[tuple, ChartCard | str | None] = {}
+        self._trust_orgs: set[str] = set()
+        self._remi_orgs: set[str] = set()
 
     def unavailable(self, *names: str) -> str | None:
         for name in names:
@@ -112,7 +115,7 @@ class Content:
 
     def pages(self) -> list[Page]:
         names = self.org_names()
-        out = [self.overview(), self.boroughs()]
+        out = [self.overview()]
         workforce_orgs = selection.org_choices(self.tables) if names else [derive.SYSTEM]
         trust_orgs = selection.org_choices(self.tables, include_icb=True) if names else [DEFAULT_ORG["trust"]]
         # Every organisation the app's /remi may be linked with, published figures or not (then the page says so).
@@ -120,12 +123,16 @@ class Content:
         for page, orgs in (("workforce", workforce_orgs), ("remi", remi_orgs), ("trust", trust_orgs)):
             if DEFAULT_ORG[page] not in orgs:  # lite_path's page for the app's default view always exists
                 orgs.insert(0, DEFAULT_ORG[page])
+        self._trust_orgs, self._remi_orgs = set(trust_orgs), set(remi_orgs)
+        out.append(self.boroughs())   # after the organisations' pages are known: it links to them
         for org in workforce_orgs:
             out.append(self.workforce(org, [(c, names.get(c, c)) for c in workforce_orgs]))
         for org in remi_orgs:
             out.append(self.remi(org, [(c, names.get(c, c)) for c in remi_orgs]))
         for org in trust_orgs:
             out.append(self.trust(org, [(c, names.get(c, c)) for c in trust_orgs]))
+        out.append(Page(site_outcomes.PAGE, None, site_outcomes.TITLE, site_outcomes.DESCRIPTION,
+                        site_outcomes.outcomes_body(self)))
         out += [self.strategy(), self.data()]
         return out
 
@@ -143,6 +150,9 @@ class Content:
         else:
             p.body.append(headlines_html(self.tables))
             p.body.append(self.card("staff_profile"))
+        if not self.unavailable(*site_links.NEEDED):
+            p.body.append(site_links.your_borough_html(self.tables, page_file("boroughs")))
+        p.body += site_outcomes.overview_section(self)
         p.body.append("<h2>How to read this dashboard</h2>")
         p.body += [md(para) for para in glossary.how_to_read(not self.hidden)]
         p.body.append("<h2>Sections</h2><ul class='sections'>")
@@ -161,7 +171,16 @@ class Content:
                       "<h2>Residents by borough</h2>")
         p.body.append(self.unavailable("boroughs", "population", "ethnic_groups", "measures", "borough_measures",
                                        "sources") or self.card("residents_map"))
+        if not self.unavailable(*site_links.NEEDED):
+            p.body.append(site_links.borough_sections_html(self.tables, self.org_page))
         return p
+
+    def org_page(self, code: str) -> str | None:
+        """This site's page for an organisation: its trust profile, else its REMI page (the ICB), else none."""
+        for page, orgs in (("trust", self._trust_orgs), ("remi", self._remi_orgs)):
+            if code in orgs:
+                return page_file(page, code)
+        return None
 
     def workforce(self, org: str, orgs: list[tuple[str, str]]) -> Page:
         place = dict(orgs).get(org, org)
@@ -238,6 +257,10 @@ class Content:
                  f"Every workforce race equity measure for {full}, beside the NEL system and England.", orgs=orgs)
         p.body.append("<p>Every workforce race equity measure in this dashboard for one organisation, beside the NEL "
                       f"system and England.</p><p><strong>{esc(full)}</strong></p>")
+        missing = {n for n in ("workforce", "staff_groups", *site_links.NEEDED) if self.unavailable(n)}
+        if not missing & set(site_links.NEEDED):
+            p.body.append(site_links.serves_html(self.tables, org, page_file("boroughs")))
+        p.body.append(site_links.leadership_html(self.tables, org, missing))
         ok = {n: not self.unavailable(n) for n in ("workforce", "staff_groups", "wres", "wres_indicators", "remi",
                                                    "remi_domains", "remi_stages", "sources")}
         workforce_ok = ok["workforce"] and ok["staff_groups"] and ok["sources"]

@@ -18,12 +18,17 @@ def chart_card(card: ChartCard, *, height: int | None = None) -> None:
         st.caption(plain(card.subtitle))
         if card.has_illustrative:
             st.markdown(f"**{ILLUSTRATIVE_NOTICE[0]}**{ILLUSTRATIVE_NOTICE[1]}")
+        label, described = chart_label(card)
         if isinstance(card.figure, go.Figure):
-            st.plotly_chart(card.figure, theme=None, config=PLOTLY_CONFIG, alt=card.alt,
+            st.plotly_chart(card.figure, theme=None, config=PLOTLY_CONFIG, alt=label,
                             key=f"chart-{card.key}", height=height or "content")
         else:
-            st.pydeck_chart(card.figure, alt=card.alt, key=f"deck-{card.key}", height=height or 500)
-        st.markdown(plain(card.sentence))
+            st.pydeck_chart(card.figure, alt=label, key=f"deck-{card.key}", height=height or 500)
+        if described:  # static/navigation.js makes this sentence the chart's description (aria-describedby)
+            with st.container(key=f"chart-sentence-{card.key}"):
+                st.markdown(plain(card.sentence))
+        else:
+            st.markdown(plain(card.sentence))
         with st.expander("Show the data as a table"):
             st.table(card.escaped_table, hide_index=True)
         st.download_button(
@@ -32,6 +37,16 @@ def chart_card(card: ChartCard, *, height: int | None = None) -> None:
         )
         with st.expander("About this chart: definition, source and caveats"):
             about(card)
+
+
+def chart_label(card: ChartCard) -> tuple[str, bool]:
+    """The chart's accessible name: its alt text without the sentence printed under the chart, which a screen reader
+    would otherwise read twice. True when the sentence was taken out: the chart then points to it as its
+    description, so the name and the description still carry all the alt text did."""
+    alt, sentence = card.alt.strip(), card.sentence.strip()
+    if sentence and alt.endswith(sentence) and alt[: -len(sentence)].strip():
+        return alt[: -len(sentence)].rstrip(), True
+    return alt, False
 
 
 def escaped(table):

@@ -16,7 +16,7 @@ from components.words import plain
 from data import templates
 from data.package_files import Current
 from data.remi import domain_order
-from data.submission_output import change_summary_csv, merged_zip
+from data.submission_view import SubmissionView
 
 TABS = ["Check your figures", "REMI self-assessment", "Templates and guide"]
 FORMS = {"check": TABS[0], "remi": TABS[1], "templates": TABS[2]}
@@ -37,44 +37,45 @@ def check_tab() -> None:
     signature = tuple((u.file_id, u.name, u.size) for u in uploads or [])
     state = _checked(uploads, signature)
     if state is not None:
-        _problems(state["result"], state["refusals"])
+        _problems(state["view"])
     st.markdown(f"**What this page reads.** CSV files named after their table (for example `workforce.csv`), the "
                 f"filled workbook (.xlsx), or a whole package as a zip. Up to {limit} MB per file. Workbooks with "
                 "formulas or macros are refused: paste values only.")
-    if state is not None and state["result"] is not None and not state["refusals"] and state["result"].valid:
-        _changes(state)
-        _preview(state["result"], signature)
+    if state is not None and state["view"].ok:
+        _changes(state["view"])
+        _preview(state["view"], signature)
 
 
 def _checked(uploads, signature: tuple) -> dict | None:
-    """This session's check of the files uploaded now (done again only when the files change)."""
+    """This session's check of the files uploaded now (done again only when the files change). The session
+    keeps what the page shows (data.submission_view), never the merged package."""
     state = st.session_state.get("contribute-result")
     if not uploads:
         st.session_state.pop("contribute-result", None)
         return None
     if state is None or state["signature"] != signature:
+        st.session_state.pop("contribute-result", None)  # the last check's view goes before the next one starts
+        st.session_state.pop("contribute-cards", None)
+        waiting = st.empty()
         with st.spinner("Checking your figures…"):
             try:
-                base, result, refusals = cb.check_submission(current_package(),
-                                                             [(u.name, u.getvalue()) for u in uploads], package())
-                state = {"signature": signature, "result": result, "refusals": refusals}
-                if result is not None and result.valid and not refusals:
-                    state["zip"] = merged_zip(result, base)
-                    state["summary"] = change_summary_csv(result)
+                view = cb.check_submission(data_source(), [(u.name, u.getvalue()) for u in uploads],
+                                           on_wait=lambda: waiting.info(cb.WAITING, icon="⏳"))
             except Exception:  # noqa: BLE001 (no traceback on screen or in the log: it could quote the upload)
-                state = {"signature": signature, "result": None, "refusals": [cb.UNCHECKABLE]}
+                view = SubmissionView([cb.UNCHECKABLE])
+        waiting.empty()
+        state = {"signature": signature, "view": view}
         st.session_state["contribute-result"] = state
     return state
 
 
-def _problems(result, refusals: list[str]) -> None:
-    ok = result is not None and result.valid and not refusals
-    (st.success if ok else st.error)(cb.problem_sentence(result, refusals), icon="✅" if ok else "⚠️")
-    for refusal in refusals:
+def _problems(view: SubmissionView) -> None:
+    (st.success if view.ok else st.error)(cb.problem_sentence(view, view.refusals), icon="✅" if view.ok else "⚠️")
+    for refusal in view.refusals:
         st.error(f"Refused: {plain(refusal)}", icon="⛔")
-    if result is None:
+    if not view.checked:
         return
-    for file, table, more in cb.problems_by_file(result.problems, result.letters):
+    for file, table, more in cb.problems_by_file(view.problems, view.letters, view.more):
         st.subheader(plain(cb.file_heading(file)), anchor=False)
         st.table(escaped(table.head(cb.FIRST_PROBLEMS)), hide_index=True)
         if len(table) > cb.FIRST_PROBLEMS:
@@ -82,33 +83,32 @@ def _problems(result, refusals: list[str]) -> None:
                 st.table(escaped(table.iloc[cb.FIRST_PROBLEMS:]), hide_index=True)
                 if more:
                     st.markdown(f"…and {more} more: fix these first.")
-    if result.current_problems:
-        st.warning(f"The current package itself has {len(result.current_problems)} problem(s), not in your "
+    if view.current_problem_count:
+        st.warning(f"The current package itself has {view.current_problem_count} problem(s), not in your "
                    "files: the ICB's data team will fix them.", icon="⚠️")
 
 
-def _changes(state: dict) -> None:
-    result = state["result"]
+def _changes(view: SubmissionView) -> None:
     st.header("What will change", anchor="changes")
-    st.table(escaped(cb.summary_table(result)), hide_index=True)
-    changed = cb.changed_values_table(result)
-    if len(changed):
-        with st.expander(f"Changed values ({len(changed)})"):
+    st.table(escaped(cb.summary_table(view)), hide_index=True)
+    changed = cb.changed_values_table(view)
+    if view.changed_count:
+        with st.expander(f"Changed values ({view.changed_count})"):
             st.table(escaped(changed), hide_index=True)
     left, right = st.columns(2)
-    left.download_button("Download the merged package (zip)", state["zip"], file_name="nel-merged-package.zip",
+    left.download_button("Download the merged package (zip)", view.zip or b"", file_name="nel-merged-package.zip",
                          mime="application/zip", key="download-merged", on_click="ignore")
-    right.download_button("Download the change summary (CSV)", state["summary"], file_name="change-summary.csv",
+    right.download_button("Download the change summary (CSV)", view.summary_csv or b"", file_name="change-summary.csv",
                           mime="text/csv", key="download-changes", on_click="ignore")
     st.caption("The zip holds the current package with your rows merged in, checked by the same rules as "
                "this page. Rows whose staff counts the dashboard withholds (fewer than 5) are "
                "left out of it, as in the download on 'About the data'. Send your own files, not the zip.")
 
 
-def _preview(result, signature: tuple) -> None:
+def _preview(view: SubmissionView, signature: tuple) -> None:
     st.header("Preview: your views as the dashboard will show them", anchor="preview")
-    tables = cb.preview_tables(result)
-    orgs = cb.preview_orgs(result)
+    tables = cb.preview_tables(view)
+    orgs = cb.preview_orgs(view)
     if not orgs:
         st.markdown("Your files hold no organisation's figures to preview (for example, only commitments).")
         return
@@ -213,7 +213,7 @@ def _remi_result(current: Current, t, org: str, year: int, rows, source) -> None
     if check is None:
         st.error(cb.UNCHECKABLE, icon="⚠️")
     elif check.problems:
-        st.error(cb.problem_sentence(check, []), icon="⚠️")
+        st.error(cb.problem_sentence(cb.remi_view(check), []), icon="⚠️")
         for file, table, _ in cb.problems_by_file(check.problems):
             st.subheader(plain(file), anchor=False)
             st.table(escaped(table), hide_index=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from components.words import MODE_LINES
+from data.last_good import LastGood
 from data.package import (
     Package,
     TableUnavailable,
@@ -78,11 +79,16 @@ def _fingerprint(source: str) -> str:
     return seen[1]
 
 
+# The last version of each package that passed every check, served while a newer one fails (data/last_good.py).
+LAST_GOOD = LastGood()
+
+
 def package() -> Package:
     """The checked package, without any illustrative row unless the site shows them; cached per source,
-    per version of its files and per mode."""
-    source = data_source()
-    return _load(source, _fingerprint(source), illustrative_mode())
+    per version of its files and per mode. When the files change and the new version fails its checks, the
+    last version that passed is served (and the refusal logged) until a valid one appears."""
+    source, mode = data_source(), illustrative_mode()
+    return LAST_GOOD.choose((source, mode), _load(source, _fingerprint(source), mode))
 
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
