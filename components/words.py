@@ -187,6 +187,23 @@ def join_words(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def year_span(first: object, last: object) -> str:
+    """'2023 to 2024'; one year alone when both ends are the same ('2023', not '2023 to 2023')."""
+    return str(first) if str(first) == str(last) else f"{first} to {last}"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 staff group', '3 staff groups' ('many' when adding an s is wrong)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def k_of_n(k: int, n: int, noun: str) -> str:
+    """'2 of 5 trusts'; of one, 'the only trust' or 'no trust' (not '1 of 1 trusts')."""
+    if n == 1:
+        return f"the only {noun}" if k else f"no {noun}"
+    return f"{k} of {n} {noun}s"
+
+
 def cap_first(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 

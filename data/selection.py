@@ -35,6 +35,14 @@ def org_choices(tables: Mapping[str, pd.DataFrame], *, include_icb: bool = False
     return codes + [SYSTEM]
 
 
+def profile_choices(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The trust page's organisations: the five trusts, every ICB (with figures or not: its profile says who
+    publishes what), then the NEL system."""
+    orgs = tables["organisations"]
+    codes = org_choices(tables)
+    return codes[:-1] + list(orgs.loc[orgs["kind"] == "ICB", "ods_code"].astype(str)) + codes[-1:]
+
+
 def wres_orgs(wres: pd.DataFrame, org: str, trust_codes: Sequence[str]) -> list[str]:
     """Whose WRES figures to show: the organisation, or for the system every trust side by side."""
     if org == SYSTEM and not (wres["ods_code"] == SYSTEM).any():

@@ -34,7 +34,7 @@ if ready:
         borough = view_select("borough", list(boroughs), residents_map.DEFAULT_BOROUGH, "borough", boroughs.get,
                               help="Outlined in yellow on the map and stated in the sentence below it.")
     if available("organisations", "organisation_boroughs"):
-        st.markdown(serving_line(boroughs[borough], built("serving", serving_organisations, borough)))
+        st.markdown(serving_line(boroughs[borough], built("serving", serving_organisations, borough), borough))
     scope = view_select("area", list(residents_map.TABLE_SCOPES), "nel", "boroughs in the table", residents_map.TABLE_SCOPES.get,
                         help="The map always shows all 33 boroughs; the table can list North East London's eight or all of London.")
     copy_link_control("boroughs", {"measure": measure, "borough": borough, "area": scope})

@@ -37,7 +37,7 @@ if available("boroughs", "population", "ethnic_groups", "measures", "borough_mea
     st.markdown(figure_with_source(card("residents_map", borough=borough).sentence,
                                    rows.loc[rows["gss_code"] == borough, "source_id"], package().tables["sources"]))
     serving = built("serving", serving_organisations, borough)
-    st.markdown(serving_line(boroughs[borough], serving) + " "
+    st.markdown(serving_line(boroughs[borough], serving, borough) + " "
                 + page_link(f"See {boroughs[borough]} on the borough map", "boroughs", borough=borough) + ".")
 
 

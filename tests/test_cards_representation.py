@@ -126,7 +126,7 @@ def test_gap_sentence_words_for_equal_and_above():
     assert "10 points above the residents of the boroughs it serves (40%, Census 2021)" in s
     system = representation_gap_sentence(rows.assign(ods_code="NEL"), "NEL", NAMES, "board", None)
     assert "the system's whole workforce" in system and "residents" not in system
-    assert "not yet published" in representation_gap_sentence(rows, "R1H", NAMES, "vsm", None)
+    assert "not in this dashboard yet" in representation_gap_sentence(rows, "R1H", NAMES, "vsm", None)
 
 
 # --- Representation compared with NEL and England ---------------------------------------------------
@@ -147,7 +147,7 @@ def test_comparison_marks_each_org_and_says_what_is_missing(shares):
     assert t[(t["Organisation"] == "England") & (t["Staff group"] == "Band 8a and above")][
         "Global-majority share (%)"].iloc[0] == "not yet published"
     assert "Board (voting members): Barts Health withheld (fewer than 5) in 2024" in card.sentence
-    assert "England's figure not yet published" in card.sentence
+    assert "England's figure not in this dashboard yet" in card.sentence
     assert card.title == ("Illustrative example: Barts Health: the global-majority share ranges from 40% (band 8a and above) "
                           "to 68% (bands 1 to 4)")
     assert_table_basics(card)

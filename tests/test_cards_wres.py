@@ -118,7 +118,8 @@ def test_survey_card_counts_disadvantage_in_the_right_direction(wres):
     # 6: 25 v 23, higher is worse -> worse; 7: 45 v 57, lower is worse -> worse
     assert card.title == ("Illustrative example: Barts Health, WRES 2024: global-majority staff fared worse than White staff on 2 of 2 "
                           "staff survey measures with both groups published")
-    assert "Equal opportunities for progression: global majority 45%, White 57% (England's figure not yet published)." in card.sentence
+    assert ("Equal opportunities for progression: global majority 45%, White 57% "
+            "(England's figure not in this dashboard yet).") in card.sentence
     assert "Harassment from staff: global majority 25%, White 23% (England global majority 25%, White 21% in 2024)." in card.sentence
     flipped = wres.copy()
     flipped.loc[(flipped["indicator"] == 7) & (flipped["group"] == "white"), "value"] = 40.0
@@ -156,6 +157,6 @@ def test_board_gap_system_view_lists_each_trust(shares):
     assert [round(v, 1) for v in drawn.x] == [-10.0, -12.1]  # RF4 40-50; England; R1H and NEL withheld
     labels = " ".join(a.text for a in card.figure.layout.annotations)
     assert "Barts Health: withheld (fewer than 5)" in labels and "NEL system: withheld (fewer than 5)" in labels
-    assert card.title == ("Illustrative example: WRES 2024: the board was less diverse than the workforce at 1 of 1 trusts "
+    assert card.title == ("Illustrative example: WRES 2024: the board was less diverse than the workforce at the only trust "
                           "with figures (1 withheld)")
     assert_table_basics(card)

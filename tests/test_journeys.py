@@ -31,12 +31,15 @@ def test_a_havering_resident_reaches_the_published_share_and_the_trusts_that_ser
     assert "In Havering, 24.7% of residents are from the global majority (Census 2021)" in text
     assert "illustrative" not in text.split("NHS organisations serving Havering")[1].split("\n")[0].lower()
     hrefs = links(page)
-    assert "/trust?org=RF4" in hrefs and "/trust?org=RAT" in hrefs  # BHRUT and NELFT serve Havering
+    # BHRUT and NELFT serve Havering; each link carries the borough
+    assert f"/trust?org=RF4&borough={HAVERING}" in hrefs and f"/trust?org=RAT&borough={HAVERING}" in hrefs
     assert "Barking, Havering and Redbridge University Hospitals NHS Trust (BHRUT)" in text
-    page.goto(f"{server}/trust?org=RF4")  # the link's target
+    page.goto(f"{server}/trust?org=RF4&borough={HAVERING}")  # the link's target
     wait_for_app(page, min_charts=1)
     trust = main_text(page)
     assert "Serves:" in trust and "Havering" in trust and "Leadership against the residents it serves" in trust
+    # BHRUT's leadership beside Havering's residents and beside its three boroughs together
+    assert re.search(r"Residents of Havering\s+24\.7%", trust) and "Residents of the 3 boroughs it serves, together" in trust
     assert exceptions(page) == []
 
 
@@ -93,7 +96,9 @@ def test_the_overview_answers_for_a_chosen_borough_in_one_step():
     at.selectbox(key="select-borough").select(HAVERING).run()
     text = " ".join(m.value for m in at.markdown).replace("\\", "")
     assert "In Havering, 24.7% of residents are from the global majority (Census 2021)" in text
-    assert "(/trust?org=RF4)" in text and "(/trust?org=RAT)" in text and "(/boroughs?borough=E09000016)" in text
+    # each link carries the borough, so the profile sets the trust's leadership beside Havering's residents
+    assert f"(/trust?org=RF4&borough={HAVERING})" in text and f"(/trust?org=RAT&borough={HAVERING})" in text
+    assert "(/boroughs?borough=E09000016)" in text
     assert at.query_params["borough"] == HAVERING  # the link to this view carries the choice
     assert "Source: [Census 2021: TS021 Ethnic group" in text  # the figure carries its source
 

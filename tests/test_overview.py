@@ -208,7 +208,7 @@ def test_profile_chart_on_shipped_data(shipped):
 def test_how_to_read_covers_the_rules():
     text = " ".join(glossary.how_to_read())
     assert GLOBAL_MAJORITY_DEFINITION in text and RULE_TEXT in text
-    assert "not real data" in text and "not yet published" in text
+    assert "not real data" in text and "not yet published" in text and "not in this dashboard yet" in text
 
 
 def test_the_overview_lists_every_reading_page_and_not_the_tools():

@@ -115,9 +115,9 @@ def test_hide_mode_sends_no_illustrative_value_anywhere(browser, hidden_server, 
     assert len(files) >= 15 and any(name.endswith(".zip/workforce.csv") for name in files)
     for view, surfaces in hidden.items():  # the mode line, on every page and slide
         assert MODE_LINES["hide"] in surfaces["page text"], view
-    # Gaps are still listed: the coverage matrix and the REMI page say what is not yet published.
+    # Gaps are still listed: the coverage matrix says what is not yet published, the REMI page who has published.
     assert "not yet published" in hidden["data"]["page text"].lower()
-    assert "No REMI self-assessment has been published yet" in hidden["remi"]["page text"]
+    assert "No partner's REMI self-assessment is in this dashboard yet" in hidden["remi"]["page text"]
 
     # Control: the demo server shows the same values, marked, so this check does see them.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)

@@ -31,11 +31,13 @@ from components.words import (
     fmt_percent,
     fmt_points,
     fmt_signed,
+    k_of_n,
     lower_first,
     round_half_up,
     source_ids,
     source_titles,
     status_label,
+    year_span,
 )
 from data.derive import NATIONAL, SYSTEM, board_gap
 from data.suppression import SUPPRESSED_LABEL
@@ -140,12 +142,12 @@ def _trend_card(p: GapRows, shares: pd.DataFrame, names: Mapping[str, str], sour
     ids = source_ids(p.mine["source_id"]) + source_ids(p.nat["source_id"]) + ["wres-indicators"]
     return ChartCard(
         key=f"wres-board-{p.org}", title=title,
-        subtitle=f"WRES indicator 9: board minus whole-workforce global-majority share, {p.place}, {years[0]} to {years[-1]}",
+        subtitle=f"WRES indicator 9: board minus whole-workforce global-majority share, {p.place}, {year_span(years[0], years[-1])}",
         figure=_trend_figure(p, names),
         alt=(f"Line chart of the difference between the board's and the whole workforce's global-majority share at {p.place}, "
              f"by year, with a line at zero" + (" and England as diamonds" if not p.nat.empty else "") + f". {sentence}"),
         sentence=sentence, table=pd.DataFrame(_board_rows(p.mine, names, titles) + _board_rows(p.nat, names, titles)),
-        definition=_definition(info), sources=sources_for(ids, sources), period=f"{years[0]} to {years[-1]}",
+        definition=_definition(info), sources=sources_for(ids, sources), period=year_span(years[0], years[-1]),
         caveats=["Boards are small: one appointment can move the share by several points.",
                  "A year is withheld when the board's or the workforce's count involves fewer than 5 people."],
     )
@@ -191,7 +193,7 @@ def _by_org_title(used: list[pd.Series], orgs: Sequence[str], year: int) -> str:
     below = sum(round_half_up(float(r["value"])) < 0 for r in drawn)
     n_withheld = len(own) - len(drawn)
     return finding_title(
-        f"WRES {year}: the board was less diverse than the workforce at {below} of {len(drawn)} trusts with figures"
+        f"WRES {year}: the board was less diverse than the workforce at {k_of_n(below, len(drawn), 'trust')} with figures"
         + (f" ({n_withheld} withheld)" if n_withheld else ""), [str(r["status"]) for r in used if not withheld(r)])
 
 
@@ -217,7 +219,7 @@ def _by_org_card(shares: pd.DataFrame, place_org: str, orgs: list[str], names: M
         figure=_dots_figure(entries, names, year, panel_title(9, info)),
         alt=f"Dot chart with a row for each of {', '.join(place_name(names, c) for c in codes)} and a line at zero. {sentence}",
         sentence=sentence, table=table, definition=_definition(info),
-        sources=sources_for(ids, sources), period=f"WRES {year} (England: latest year up to {year} in the package)",
+        sources=sources_for(ids, sources), period=f"WRES {year} (England: latest year up to {year} in this dashboard)",
         caveats=["Boards are small: one appointment can move the share by several points.",
                  "A figure is withheld when the board's or the workforce's count involves fewer than 5 people."],
     )

@@ -85,7 +85,7 @@ def _grid(family: str, measures: list[tuple[str, str]], orgs: pd.DataFrame, year
     m = pd.DataFrame({"measure_id": [mid for mid, _ in measures], "measure": [label for _, label in measures],
                       "measure_order": range(len(measures))})
     o = orgs[["ods_code", "short_name", "org_order"]].rename(columns={"short_name": "org"})
-    grid = m.merge(o, how="cross").merge(pd.DataFrame({"year": years}), how="cross")
+    grid = m.merge(o, how="cross").merge(pd.DataFrame({"year": pd.Series(years, dtype="int64")}), how="cross")
     grid = grid.merge(cells, on=["measure_id", "ods_code", "year"], how="left")
     grid["cell"] = grid["cell"].fillna("missing")
     grid["source_id"] = grid["source_id"].fillna("")
@@ -172,7 +172,7 @@ def coverage_summary_table(long: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def coverage_sentence(long: pd.DataFrame, subject: str = "this package") -> str:
+def coverage_sentence(long: pd.DataFrame, subject: str = "this dashboard") -> str:
     c = coverage_counts(long).iloc[0]
     if not c["total"]:
         return f"There are no figures in {subject} to count."
@@ -279,7 +279,7 @@ def coverage_card(long: pd.DataFrame, family: str, ods_code: str, sources: pd.Da
         sentence=sentence, table=table,
         definition=("Each cell is one measure for one year. Published: taken from the named source. "
                     + ("Illustrative: invented to show the view, not real data. " if "illustrative" in shown else "")
-                    + "Withheld: a count from 1 to 4, not shown. Not yet published: this package holds no figure."),
+                    + "Withheld: a count from 1 to 4, not shown. Not yet published: this dashboard holds no figure."),
         sources=sources_for(sorted(source_ids(part["source_id"])), sources), period=span,
         caveats=_coverage_caveats(counts, shown, ods_code),
     )

@@ -77,6 +77,8 @@ def how_to_read(show_illustrative: bool = True) -> list[str]:
         f"**Small numbers.** {RULE_TEXT} Charts leave them out.",
         "**Every chart** has a title that states the finding, a sentence that says it in words, the data as a "
         "table, a CSV download, and an *About* section with the definition, source, period and caveats.",
-        "**Where there is no figure** the dashboard says \u201cnot yet published\u201d: gaps are part of "
-        "holding the system to account.",
+        "**Where there is no figure** the dashboard says so: \u201cnot yet published\u201d where that is known, "
+        "\u201cnot in this dashboard yet\u201d where someone publishes it and the dashboard does not hold it yet, "
+        "with who publishes it and how often. The \u2018About the data\u2019 page lists every gap: gaps are part "
+        "of holding the system to account.",
     ]

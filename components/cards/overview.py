@@ -191,9 +191,11 @@ def headlines(tables: Tables, shares: pd.DataFrame | None = None) -> list[Headli
     return out
 
 
-def serving_line(borough_name: str, serving: pd.DataFrame) -> str:
-    """'NHS organisations serving Havering: [full name (short)](/trust?org=…), …' (Markdown, text escaped)."""
-    links = ", ".join(page_link(f"{r.name} ({r.short_name})", "trust", org=r.ods_code) for r in serving.itertuples())
+def serving_line(borough_name: str, serving: pd.DataFrame, gss_code: str | None = None) -> str:
+    """'NHS organisations serving Havering: [full name (short)](/trust?org=…&borough=…), …' (Markdown, text
+    escaped). The link carries the borough, so the profile sets the organisation's leadership beside it."""
+    where = {"borough": gss_code} if gss_code else {}
+    links = ", ".join(page_link(f"{r.name} ({r.short_name})", "trust", org=r.ods_code, **where) for r in serving.itertuples())
     return f"**NHS organisations serving {plain(borough_name)}:** {links}. Each link opens the organisation's profile."
 
 

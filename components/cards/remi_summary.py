@@ -12,7 +12,7 @@ from components.cards.workforce import NOT_PUBLISHED, number, place_name, title_
 from components.charts.palette import SERIES_COLOURS
 from components.charts.panels import Marks, RowLabel, hollow
 from components.charts.wres import Key, stage_figure
-from components.words import source_ids, source_titles, status_label
+from components.words import plural, source_ids, source_titles, status_label
 
 
 @dataclass
@@ -109,8 +109,9 @@ def remi_card(remi: pd.DataFrame, domains: pd.DataFrame, stages: pd.DataFrame, o
     words = _domain_words(p)
     cur = p.mine[p.mine["year"] == p.latest]
     stages_now = [int(s) for s in cur["stage"].dropna()]
-    title = (finding_title(f"{p.place}'s REMI self-assessment, {p.latest}: stages {min(stages_now)} to {max(stages_now)} "
-                           f"across {len(stages_now)} domains", cur["status"])
+    title = (finding_title(f"{p.place}'s REMI self-assessment, {p.latest}: "
+                           + (f"stage {min(stages_now)} in {plural(len(stages_now), 'domain')}" if min(stages_now) == max(stages_now)
+                              else f"stages {min(stages_now)} to {max(stages_now)} across {len(stages_now)} domains"), cur["status"])
              if stages_now else f"{p.place}'s REMI self-assessment, {p.latest}: {NOT_PUBLISHED}")
     sentence = f"In {p.latest}: " + "; ".join(w for _, w, _ in words) + "."
     shown = p.shown_years

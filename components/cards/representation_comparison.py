@@ -22,7 +22,17 @@ from components.cards.workforce import (
 from components.charts.palette import SERIES_COLOURS
 from components.charts.panels import Marks, RowLabel, hollow
 from components.charts.wres import Key, comparison_figure
-from components.words import cap_first, fmt_number, fmt_percent, join_words, source_ids, source_titles, status_label
+from components.words import (
+    cap_first,
+    fmt_number,
+    fmt_percent,
+    join_words,
+    lower_first,
+    source_ids,
+    source_titles,
+    status_label,
+    year_span,
+)
 from data.derive import NATIONAL, SYSTEM, latest_row
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import SUPPRESSED_LABEL
@@ -111,6 +121,9 @@ def _title(p: ComparisonRows) -> str:
         return f"{p.place}: every representation figure is withheld or {NOT_PUBLISHED}"
     hi = max(own, key=lambda t: float(t[1]["share"]))
     lo = min(own, key=lambda t: float(t[1]["share"]))
+    if len(own) == 1:  # one group: no range to give
+        return finding_title(f"{p.place}: the global-majority share of {lower_first(p.name(lo[0]))} is "
+                             f"{fmt_percent(float(lo[1]['share']))}", [lo[1]["status"]])
     return finding_title(
         f"{p.place}: the global-majority share ranges from {fmt_percent(float(lo[1]['share']))} ({p.name(lo[0])}) "
         f"to {fmt_percent(float(hi[1]['share']))} ({p.name(hi[0])})", [lo[1]["status"], hi[1]["status"]])
@@ -186,7 +199,7 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
     sentence = _sentence(p, title, names)
     ids = source_ids(r["source_id"] for r in p.latest_by.values())
     years = sorted({int(r["year"]) for r in p.latest_by.values()})
-    period = f"Latest year for each organisation and group ({years[0]} to {years[-1]})" if years else ""
+    period = f"Latest year for each organisation and group ({year_span(years[0], years[-1])})" if years else ""
     others = [place_name(names, c) for c in p.orgs[1:]]
     return ChartCard(
         key=f"representation-compare-{org}", title=title,
@@ -197,5 +210,5 @@ def representation_comparison_card(shares: pd.DataFrame, org: str, names: Mappin
         definition="WRES indicator 1 in the latest year available for each organisation. " + GLOBAL_MAJORITY_DEFINITION,
         sources=sources_for(ids, sources), period=period,
         caveats=["Years can differ between organisations: each marker is that organisation's latest figure (see the table).",
-                 "England figures are national averages across all NHS trusts, where the package has them."],
+                 "England figures are national averages across all NHS trusts, where this dashboard has them."],
     )

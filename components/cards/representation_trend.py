@@ -22,7 +22,18 @@ from components.cards.workforce import (
     whose,
 )
 from components.charts.trend import Line, Reference, share_trend_figure
-from components.words import cap_first, fmt_number, fmt_percent, round_half_up, source_ids, source_titles, status_label, trend_sentence
+from components.words import (
+    cap_first,
+    fmt_number,
+    fmt_percent,
+    plural,
+    round_half_up,
+    source_ids,
+    source_titles,
+    status_label,
+    trend_sentence,
+    year_span,
+)
 from data.derive import SYSTEM, latest_row
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import SUPPRESSED_LABEL
@@ -51,7 +62,7 @@ def representation_gap_sentence(shares: pd.DataFrame, org: str, names: Mapping[s
     g = mine[mine["staff_group"] == focus]
     label = SHORT_GROUPS.get(focus, focus)
     if g.empty:
-        return f"There are no figures for {label} at {place} in this package ({NOT_PUBLISHED})."
+        return f"Figures for {label} at {place}: not in this dashboard yet."
     last = latest_drawn(g)
     latest_year = int(g["year"].max())
     withheld_latest = bool(g.loc[g["year"] == latest_year, "suppressed"].astype(bool).any())
@@ -219,9 +230,22 @@ def _alt(p: TrendRows, years: list[int], sentence: str) -> str:
         ref_words.append(f"whole workforce {fmt_percent(float(p.whole['share']))}")
     if p.res_value is not None:
         ref_words.append(f"residents served {fmt_percent(p.res_value)}")
-    return (f"Line chart: the global-majority share of {len(p.groups)} staff groups at {p.place}, {min(years)} to {max(years)}, "
-            f"one line per group" + (f", with reference lines for the {' and the '.join(ref_words)}" if ref_words else "")
-            + f". {sentence}")
+    lines = "one line per group" if len(p.groups) > 1 else "one line"
+    refs = f", with reference lines for the {' and the '.join(ref_words)}" if ref_words else ""
+    return (f"Line chart: the global-majority share of {plural(len(p.groups), 'staff group')} at {p.place}, "
+            f"{year_span(min(years), max(years))}, {lines}{refs}. {sentence}")
+
+
+def groups_for(shares: pd.DataFrame, org: str) -> list[str]:
+    """The staff groups the card can describe for an organisation (those with rows), in the package's order."""
+    mine = shares[shares["ods_code"] == org].sort_values(["sort_order", "year"])
+    return list(dict.fromkeys(mine["staff_group"].astype(str)))
+
+
+def shown_focus(shares: pd.DataFrame, org: str, focus: str | None) -> str | None:
+    """The staff group the card describes for this request (another when the one asked for has no figures)."""
+    p = prepare(shares, org, {}, None, focus)
+    return None if p is None else p.focus
 
 
 def representation_trend_card(shares: pd.DataFrame, org: str, names: Mapping[str, str], sources: pd.DataFrame, *,
@@ -238,8 +262,8 @@ def representation_trend_card(shares: pd.DataFrame, org: str, names: Mapping[str
     first, last_year = min(years), max(years)
     return ChartCard(
         key=f"representation-trend-{org}", title=_title(p),
-        subtitle=f"Global-majority share of each staff group, {p.place}, {first} to {last_year}",
+        subtitle=f"Global-majority share of each staff group, {p.place}, {year_span(first, last_year)}",
         figure=_figure(p, years), alt=_alt(p, years, sentence), sentence=sentence, table=_table(p, names, title_map(sources)),
         definition=_definition(staff_groups), sources=sources_for(ids, sources),
-        period=f"{first} to {last_year} (31 March each year unless stated); residents: Census 2021", caveats=_caveats(p),
+        period=f"{year_span(first, last_year)} (31 March each year unless stated); residents: Census 2021", caveats=_caveats(p),
     )

@@ -22,7 +22,8 @@ from data.derive import SYSTEM, latest_row
 from data.suppression import SUPPRESSED_LABEL
 
 NOT_PUBLISHED = "not yet published"
-NO_NATIONAL = "England's figure not yet published"
+NOT_HELD = "not in this dashboard yet"  # where someone publishes the figure (a trust's WRES report) but it is not here
+NO_NATIONAL = "England's figure not in this dashboard yet"  # NHS England publishes all nine each year
 BAND_LOW, BAND_HIGH = 0.8, 1.25
 BAND_LABEL = "0.8 to 1.25: guide range (grey band)"
 RATIO_INDICATORS = (2, 3, 4)
@@ -103,7 +104,8 @@ def compare_words(value: float, ref: float, ref_words: str, ref_label: str) -> s
 
 def missing_text(what: str, place: str, year: object = None) -> str:
     when = f" for {year}" if year not in (None, "") else ""
-    return f"{cap_first(what)} for {place}{when}: {NOT_PUBLISHED}. This package has no figures to show here yet."
+    return (f"{cap_first(what)} for {place}{when}: not in this dashboard yet. Every gap is listed on the "
+            "'About the data' page.")
 
 
 def wrap(text: str, width: int = 44) -> str:
@@ -161,38 +163,47 @@ def wres_rows(wres: pd.DataFrame, orgs: Iterable[str], year: int) -> dict[tuple[
 
 # --- the trust page ------------------------------------------------------------------------------
 
-def leadership_summary(shares: pd.DataFrame, org: str, residents: Mapping | None, sources: pd.DataFrame) -> pd.DataFrame:
+def leadership_summary(shares: pd.DataFrame, org: str, residents: Mapping | None, sources: pd.DataFrame,
+                       borough: Mapping | None = None) -> pd.DataFrame:
     """The organisation's leadership (band 8a and above, very senior managers, board) against the residents
-    of the boroughs it serves: one row each, the latest published figure where there is one, with its source."""
+    of the boroughs it serves (and, with ``borough``, of the reader's own borough first): one row each, the
+    latest published figure where there is one, with its source."""
     rows = []
     titles = title_map(sources)
     mine = shares[shares["ods_code"] == org]
     for group in LEADERSHIP:
         g = mine[(mine["staff_group"] == group) & (mine["share"].notna() | mine["suppressed"].astype(bool))]
         r = latest_row(g)
-        label = str(g["group_label"].iloc[0]) if len(g) else SHORT_GROUPS.get(group, group)
+        label = str(g["group_label"].iloc[0]) if len(g) else cap_first(SHORT_GROUPS.get(group, group))
         if r is None:
-            rows.append({"Who": label, "Global-majority share": NOT_PUBLISHED, "Year": "", "Status": "", "Source": ""})
+            rows.append({"Who": label, "Global-majority share": NOT_HELD, "Year": "", "Status": "", "Source": ""})
         else:
             value = SUPPRESSED_LABEL if is_true(r["suppressed"]) else fmt_percent(float(r["share"]), 1)
             rows.append({"Who": label, "Global-majority share": value, "Year": str(int(r["year"])),
                          "Status": status_label(r["status"]), "Source": source_titles(r["source_id"], titles)})
-    if residents and residents.get("value") is not None:
-        rows.append({"Who": f"Residents of the {residents.get('boroughs')} boroughs it serves",
-                     "Global-majority share": fmt_percent(float(residents["value"]), 1),
-                     "Year": str(residents.get("period", "Census 2021")), "Status": status_label(residents.get("status", "published")),
-                     "Source": source_titles(residents.get("source_id", ""), titles)})
+    for who, r in ((f"Residents of {borough.get('name')}" if borough else "", borough),
+                   (residents_label(int(residents.get("boroughs") or 0)) if residents else "", residents)):
+        if r and r.get("value") is not None:
+            rows.append({"Who": who, "Global-majority share": fmt_percent(float(r["value"]), 1),
+                         "Year": str(r.get("period", "Census 2021")), "Status": status_label(r.get("status", "published")),
+                         "Source": source_titles(r.get("source_id", ""), titles)})
     return pd.DataFrame(rows, columns=["Who", "Global-majority share", "Year", "Status", "Source"])
+
+
+def residents_label(boroughs: int) -> str:
+    """'Residents of the borough it serves' / 'Residents of the 3 boroughs it serves, together'."""
+    return "Residents of the borough it serves" if boroughs == 1 else f"Residents of the {boroughs} boroughs it serves, together"
 
 
 def _verdict(n_pub: int, n_ill: int) -> str:
     if not n_pub and not n_ill:
-        return "none of its own figures is published yet"
+        return "none of its own figures is in this dashboard yet"
+    ill = f"{n_ill} {'figure is' if n_ill == 1 else 'figures are'} illustrative (not real data)"
     if n_ill and not n_pub:
-        return f"all {n_ill} figures are illustrative (not real data)"
+        return "its one figure is illustrative (not real data)" if n_ill == 1 else f"all {ill}"
     if n_ill:
-        return f"{n_ill} figures are illustrative (not real data) and {n_pub} {'is' if n_pub == 1 else 'are'} published"
-    return f"all {n_pub} figures are published"
+        return f"{ill} and {n_pub} {'is' if n_pub == 1 else 'are'} published"
+    return "its one figure is published" if n_pub == 1 else f"all {n_pub} figures are published"
 
 
 def status_summary(cards: Iterable[ChartCard | None], place: str | None = None) -> list[str]:
@@ -219,3 +230,16 @@ def residents_for(tables: Mapping[str, pd.DataFrame], org: str) -> dict | None:
         return residents_share_for(tables, served_boroughs(tables, org))
     except KeyError:  # a table it needs failed its checks
         return None
+
+
+def borough_residents(tables: Mapping[str, pd.DataFrame], gss_code: str) -> dict | None:
+    """Global-majority share of one borough's residents, with its name (None if unknown or not asked for)."""
+    if not gss_code:
+        return None
+    from data.derive import residents_share_for
+    try:
+        found = residents_share_for(tables, [gss_code])
+        names = dict(zip(tables["boroughs"]["gss_code"].astype(str), tables["boroughs"]["name"].astype(str), strict=True))
+    except KeyError:  # a table it needs failed its checks
+        return None
+    return {**found, "name": names.get(gss_code, gss_code)} if found else None

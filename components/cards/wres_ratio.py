@@ -29,7 +29,7 @@ from components.cards.workforce import (
 from components.charts.palette import SERIES_COLOURS
 from components.charts.panels import Marks, RowLabel, hollow
 from components.charts.wres import Key, RatioPanel, ratio_figure
-from components.words import cap_first, fmt_number, round_half_up, source_ids, source_titles, status_label
+from components.words import cap_first, fmt_number, k_of_n, round_half_up, source_ids, source_titles, status_label
 from data.derive import NATIONAL, latest_national
 from data.suppression import SUPPRESSED_LABEL
 
@@ -154,7 +154,7 @@ def _indicator_sentence(ind: int, info: Mapping[str, str], entries: Entries, nam
         return f"{_ratio_words(ind, v, info['short_name'])} ({_band(v)} the guide range{ci}; {nat_words})."
     above = [d for d in drawn if _band(d[1]) == "above"]
     top = max(drawn, key=lambda d: d[1])
-    return (f"{info['short_name']}: above the guide range at {len(above)} of {len(drawn)} trusts; highest "
+    return (f"{info['short_name']}: above the guide range at {k_of_n(len(above), len(drawn), 'trust')}; highest "
             f"{place_name(names, top[0])} ({fmt_number(top[1], 2)}); {nat_words}.")
 
 
@@ -198,9 +198,9 @@ def wres_ratio_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str],
              f"horizontal lines through markers show 95% intervals where they can be calculated. {sentence}"),
         sentence=sentence, table=_table(p, names, title_map(sources)),
         definition=indicator_definitions({i: p.infos[i] for i in RATIO_INDICATORS}),
-        sources=sources_for(ids, sources), period=f"WRES {year} (England: latest year up to {year} in the package)",
+        sources=sources_for(ids, sources), period=f"WRES {year} (England: latest year up to {year} in this dashboard)",
         caveats=["The grey band from 0.8 to 1.25 is a neutral guide used in WRES reporting (the 'four-fifths' rule); it is not "
-                 "a test of statistical significance. The intervals show the uncertainty where the package has numerators and "
+                 "a test of statistical significance. The intervals show the uncertainty where this dashboard has numerators and "
                  "denominators.",
                  "A relative likelihood of 1 means equal likelihood for global-majority and White staff."],
     )

@@ -26,7 +26,7 @@ from components.cards.workforce import (
 )
 from components.charts.panels import Marks, RowLabel, hollow
 from components.charts.wres import Key, SurveyPanel, survey_figure
-from components.words import fmt_number, fmt_percent, round_half_up, source_ids, source_titles, status_label
+from components.words import fmt_number, fmt_percent, k_of_n, round_half_up, source_ids, source_titles, status_label
 from data.derive import NATIONAL, combined_status, latest_national
 from data.schema import GLOBAL_MAJORITY_DEFINITION
 from data.suppression import SUPPRESSED_LABEL
@@ -166,7 +166,7 @@ def _indicator_sentence(ind: int, info: Mapping[str, str], pairs: list[Pair], ma
         if not compared:
             return f"{info['short_name']}: no trust has both groups' figures ({nat_words})."
         n_bad = sum(1 for g, w in compared if _fared_worse(ind, g, w))
-        return f"{info['short_name']}: global-majority staff fared worse at {n_bad} of {len(compared)} trusts ({nat_words})."
+        return f"{info['short_name']}: global-majority staff fared worse at {k_of_n(n_bad, len(compared), 'trust')} ({nat_words})."
     first = pairs[0]
     return (f"{info['short_name']}: global majority {_words(first.cell('global_majority', name_england=False))}, "
             f"White {_words(first.cell('white', name_england=False))} ({nat_words}).")
@@ -204,7 +204,7 @@ def wres_survey_card(wres: pd.DataFrame, meta: pd.DataFrame, orgs: Sequence[str]
              f"global-majority staff and a square for White staff, joined by a line. {sentence}"),
         sentence=sentence, table=_table(p, names, title_map(sources)),
         definition=indicator_definitions({i: p.infos[i] for i in SURVEY_INDICATORS}) + " " + GLOBAL_MAJORITY_DEFINITION,
-        sources=sources_for(ids, sources), period=f"WRES {year} (NHS Staff Survey; England: latest year up to {year} in the package)",
+        sources=sources_for(ids, sources), period=f"WRES {year} (NHS Staff Survey; England: latest year up to {year} in this dashboard)",
         caveats=["'Fared worse' counts a difference of at least 1 percentage point in the direction that means disadvantage; "
                  "survey percentages have sampling error, which this chart does not show.",
                  "England publishes some of these figures for Black staff only; those are not shown beside global-majority figures."],

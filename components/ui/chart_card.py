@@ -68,9 +68,10 @@ def about(card: ChartCard) -> None:
         st.markdown(f"- {plain(note)}")
 
 
-def chart_or_notice(card: ChartCard | None, notice: str) -> None:
-    """Render the card, or say plainly why there is no chart (for example 'not yet published')."""
+def chart_or_notice(card: ChartCard | None, notice: str, *, markdown: bool = False) -> None:
+    """Render the card, or say plainly why there is no chart (for example 'not yet published'); ``markdown``:
+    the notice is already Markdown with its text escaped (components.cards.gaps)."""
     if card is None:
-        st.info(plain(notice), icon="ℹ️")
+        st.info(notice if markdown else plain(notice), icon="ℹ️")
     else:
         chart_card(card)

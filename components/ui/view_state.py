@@ -47,6 +47,30 @@ def view_param(name: str, choices: Sequence[str], default: str, label: str) -> s
     return value
 
 
+def optional_param(name: str, choices: Sequence[str], notice: str, format_func=str) -> str | None:
+    """A parameter a page uses only when a link gives it (the reader's borough on /trust): the URL's value if it
+    is one of ``choices``, else None, a notice (``notice`` with {value}, the value through ``format_func``) and
+    the parameter leaves the URL. Not remembered between pages: a reader's own link, not a default, sets it."""
+    if name not in st.query_params:
+        return None
+    value = str((st.query_params.get_all(name) or [""])[-1]).strip()
+    if value in choices:
+        return value
+    if value:
+        shown = str(format_func(value)) if len(value) <= MAX_LENGTH else value[:30]
+        st.info(notice.format(value=plain(shown[:60])), icon="ℹ️")
+    del st.query_params[name]
+    return None
+
+
+def keep_only(params: Mapping[str, object]) -> None:
+    """The address holds only what the page uses: drop the view parameters it does not (a ?group= left over
+    from another page, or one whose chart is not shown)."""
+    for name in PARAMS:
+        if name in st.query_params and name not in params:
+            del st.query_params[name]
+
+
 def remember(name: str, value: str) -> None:
     """Record a value chosen with a widget, in the session and the URL."""
     st.session_state.setdefault(_SESSION_KEY, {})[name] = str(value)
@@ -73,6 +97,7 @@ SHARE_CSS = ("<style>[data-testid='stCode'] > div:last-child "
 
 def copy_link_control(path: str, params: Mapping[str, str]) -> None:
     """'Share this view': the link in a code box with a visible Copy button, near the top of the page."""
+    keep_only(params)
     st.html(SHARE_CSS)
     st.markdown("**Share this view.** This link opens the page with the same choices; the Copy button is at "
                 "the right of the link.")
