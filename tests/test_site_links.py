@@ -41,6 +41,6 @@ def test_a_trust_page_has_its_serves_line_and_leadership_beside_each_borough(pag
     html = pages["trust-RF4.html"]
     assert "<strong>Serves:</strong>" in html and f"<a href='boroughs.html#{HAVERING}'>Havering</a>" in html
     leadership = html.split("id='leadership'", 1)[1]
-    assert "Residents of the 3 boroughs it serves" in leadership
+    assert "Residents of the 3 boroughs it serves, together" in leadership
     assert "Residents of Havering" in leadership and "24.7" in leadership.split("Residents of Havering", 1)[1][:200]
     assert "very senior managers" in leadership.lower()

@@ -184,10 +184,18 @@ def leadership_summary(shares: pd.DataFrame, org: str, residents: Mapping | None
     for who, r in ((f"Residents of {borough.get('name')}" if borough else "", borough),
                    (residents_label(int(residents.get("boroughs") or 0)) if residents else "", residents)):
         if r and r.get("value") is not None:
-            rows.append({"Who": who, "Global-majority share": fmt_percent(float(r["value"]), 1),
-                         "Year": str(r.get("period", "Census 2021")), "Status": status_label(r.get("status", "published")),
-                         "Source": source_titles(r.get("source_id", ""), titles)})
-    return pd.DataFrame(rows, columns=["Who", "Global-majority share", "Year", "Status", "Source"])
+            rows.append(residents_row(who, r, titles))
+    return pd.DataFrame(rows, columns=LEADERSHIP_COLUMNS)
+
+
+LEADERSHIP_COLUMNS = ["Who", "Global-majority share", "Year", "Status", "Source"]
+
+
+def residents_row(who: str, r: Mapping, titles: Mapping[str, str]) -> dict[str, str]:
+    """A leadership table's row for some residents' global-majority share (see data.derive.residents_share_for)."""
+    return {"Who": who, "Global-majority share": fmt_percent(float(r["value"]), 1),
+            "Year": str(r.get("period", "Census 2021")), "Status": status_label(r.get("status", "published")),
+            "Source": source_titles(r.get("source_id", ""), titles)}
 
 
 def residents_label(boroughs: int) -> str:

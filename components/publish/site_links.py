@@ -9,7 +9,7 @@ import pandas as pd
 
 from components.cards import workforce as wc
 from components.publish.report import esc, table_html
-from components.words import fmt_percent, source_titles, status_label
+from components.words import fmt_percent
 from data import derive
 
 Tables = Mapping[str, pd.DataFrame]
@@ -68,15 +68,9 @@ def leadership_table(tables: Tables, org: str) -> pd.DataFrame:
     served = derive.served_boroughs(tables, org)
     if len(served) < 2:
         return frame
-    names = dict(zip(tables["boroughs"]["gss_code"].astype(str), tables["boroughs"]["name"].astype(str), strict=True))
     titles = wc.title_map(tables["sources"])
-    rows = []
-    for gss in served:
-        share = derive.residents_share_for(tables, [gss])
-        if share is not None:
-            rows.append({"Who": f"Residents of {names.get(gss, gss)}", "Global-majority share": fmt_percent(share["value"], 1),
-                         "Year": str(share["period"]), "Status": status_label(share["status"]),
-                         "Source": source_titles(share["source_id"], titles)})
+    rows = [wc.residents_row(f"Residents of {b['name']}", b, titles)
+            for b in (wc.borough_residents(tables, g) for g in served) if b]
     return pd.concat([frame, pd.DataFrame(rows, columns=frame.columns)], ignore_index=True)
 
 
