@@ -44,3 +44,10 @@ def test_a_trust_page_has_its_serves_line_and_leadership_beside_each_borough(pag
     assert "Residents of the 3 boroughs it serves, together" in leadership
     assert "Residents of Havering" in leadership and "24.7" in leadership.split("Residents of Havering", 1)[1][:200]
     assert "very senior managers" in leadership.lower()
+
+
+def test_an_empty_trust_page_says_who_publishes_each_figure_and_where_every_gap_is(pages):
+    html = pages["trust-RQX.html"]
+    assert "<a href=\"https://www.homerton.nhs.uk\">Homerton Healthcare NHS Foundation Trust</a>" in html
+    assert "href=\"data.html#coverage\"" in html and "/data#coverage" not in html
+    assert "package" not in html.lower()

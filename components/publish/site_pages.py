@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from components.cards import about_data, glossary
+from components.cards import about_data, gaps, glossary
 from components.cards import coverage as cov
 from components.cards import remi as remi_cards
 from components.cards import workforce as wc
@@ -104,6 +104,11 @@ class Content:
         if found is None and missing:
             return f"<p class='notice'>{esc(missing)}</p>"
         return found
+
+    def gap(self, what: str, org: str, kind: str) -> str:
+        """The app's empty state (what, who publishes it, where every gap is listed), linking this site's pages."""
+        text = gaps.gap_notice(what, self.tables.get("organisations"), org, kind)
+        return "<div class='notice'>" + md(text.replace(gaps.COVERAGE_PATH, page_file("data") + "#coverage")) + "</div>"
 
     def say(self, text: str) -> str:
         """A paragraph unless it speaks of illustrative values and those are hidden."""
@@ -279,15 +284,15 @@ class Content:
         p.body.append("<h2>Which figures are published</h2>" if self.hidden else
                       "<h2>Which figures are illustrative</h2>")
         p.body.append("<ul>" + "".join(f"<li>{esc(line)}</li>" for line in lines) + "</ul>" if lines else
-                      f"<p>No figures for {esc(place)} are in the package yet.</p>")
+                      f"<p>No figures for {esc(place)} are in this dashboard yet.</p>")
 
-        def show(card, what):
-            return card if card is not None else f"<p class='notice'>{esc(wc.missing_text(what, place))}</p>"
-        p.body += ["<h2>Representation by staff group</h2>", show(compare, "representation figures"),
-                   show(trend, "representation over time"), "<h2>WRES indicators</h2>",
-                   show(ratios, "WRES indicators 2 to 4"), show(survey, "WRES indicators 5 to 8"),
-                   show(board, "WRES indicator 9"), "<h2>Race Equity Maturity Index (REMI)</h2>",
-                   show(remi, "REMI self-assessment")]
+        def show(card, what, kind):
+            return card if card is not None else self.gap(what, org, kind)
+        p.body += ["<h2>Representation by staff group</h2>", show(compare, "representation figures", "workforce"),
+                   show(trend, "representation over time", "workforce"), "<h2>WRES indicators</h2>",
+                   show(ratios, "WRES indicators 2 to 4", "wres"), show(survey, "WRES indicators 5 to 8", "wres"),
+                   show(board, "WRES indicator 9", "wres"), "<h2>Race Equity Maturity Index (REMI)</h2>",
+                   show(remi, "REMI self-assessment", "remi")]
         return p
 
     def strategy(self) -> Page:
