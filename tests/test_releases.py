@@ -42,7 +42,8 @@ def test_the_shipped_log_is_checked_and_dated_by_the_repository_history():
     pkg = load_package(SHIPPED)
     assert pkg.valid, pkg.problems[:5]
     log = pkg.tables["releases"]
-    assert list(log["release_id"]) == ["2026-11-25-1", "2026-11-27-1", "2026-11-27-2", "2026-12-07-1"]
+    assert list(log["release_id"]) == ["2026-11-25-1", "2026-11-27-1", "2026-11-27-2", "2026-12-07-1", "2026-12-07-2",
+                                       "2026-12-07-3"]
     assert log["date"].max() == pd_timestamp("2026-12-07")
     assert set(log["tables"].iloc[1].split(";")) >= {"population", "area_population"}  # the Census import
     # the log has no status column: published-only mode keeps every release

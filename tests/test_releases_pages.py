@@ -58,14 +58,16 @@ def test_data_lists_the_new_release_first_and_the_footer_follows_it(merged):
     subheads = [s.value for s in at.subheader]
     mine = [s for s in subheads if "(release " in s]
     assert mine[0] == "8 December 2026 (release 2026-12-08-1)"
-    assert mine[1:] == ["7 December 2026 (release 2026-12-07-1)", "27 November 2026 (release 2026-11-27-2)",
+    assert mine[1:] == ["7 December 2026 (release 2026-12-07-3)", "7 December 2026 (release 2026-12-07-2)",
+                        "7 December 2026 (release 2026-12-07-1)", "27 November 2026 (release 2026-11-27-2)",
                         "27 November 2026 (release 2026-11-27-1)",
                         "25 November 2026 (release 2026-11-25-1)"]
     text = markdown(at)
     assert "Barts Health's workforce figures for 2025" in text
     assert "7 rows added in sources and workforce representation." in text
     assert "[Workforce and WRES](/workforce)" in text and "[Trust profile: Barts Health](/trust?org=R1H)" in text
-    assert "All 21 tables passed their checks (release 2026-12-08-1 (8 December 2026))" in text
+    tables = len(load_package(merged).tables)
+    assert f"All {tables} tables passed their checks (release 2026-12-08-1 (8 December 2026))" in text
     assert "Figures last changed 8 December 2026" in captions(at)
 
 
@@ -89,6 +91,7 @@ def test_published_only_mode_shows_the_whole_log_and_no_illustrative_word(monkey
     monkeypatch.setenv("NEL_ILLUSTRATIVE", "hide")
     at = run("pages/data.py")
     assert [s.value for s in at.subheader if "(release " in s.value] == [
+        "7 December 2026 (release 2026-12-07-3)", "7 December 2026 (release 2026-12-07-2)",
         "7 December 2026 (release 2026-12-07-1)", "27 November 2026 (release 2026-11-27-2)", "27 November 2026 (release 2026-11-27-1)",
         "25 November 2026 (release 2026-11-25-1)"]
     section = markdown(at)

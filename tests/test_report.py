@@ -33,7 +33,7 @@ def test_report_has_every_section_and_no_external_reference(report):
     assert "Includes illustrative values (not real data)" in text
     assert not re.search(r"<script[^>]+src=", text), "plotly.js must be inlined"
     assert not re.search(r"<link[^>]+href=\"?https?:", text)
-    assert "from release 2026-12-07-1 (7 December 2026)." in text      # the release it holds (releases.csv)
+    assert "from release 2026-12-07-3 (7 December 2026)." in text      # the release it holds (releases.csv)
     assert "Strategy published 31 January 2025" in text and "Last updated" not in text  # no progress report yet
 
 

@@ -24,7 +24,7 @@ TABLE_VIEWS: dict[str, tuple[str, str]] = {
     "wres": ("workforce", "wres"), "wres_indicators": ("workforce", "wres"), "remi": ("remi", ""),
     "remi_stages": ("remi", ""), "remi_domains": ("remi", ""), "pillars": ("strategy", ""),
     "commitments": ("strategy", ""), "actions": ("strategy", ""), "sources": ("data", "sources"),
-    "organisations": ("data", "sources"), "organisation_boroughs": ("boroughs", ""),
+    "organisations": ("data", "sources"), "organisation_boroughs": ("boroughs", ""), "outcomes": ("outcomes", ""),
 }
 
 
