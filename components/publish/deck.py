@@ -5,6 +5,7 @@ Streamlit here, so the report and the tests use it too.
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +113,20 @@ def presentation_figure(fig: go.Figure, *, font_px: int = SLIDE_FONT_PX) -> go.F
         big.update_layout(legend=dict(orientation="v", x=1.0, xanchor="left", xref="paper", y=1.0, yanchor="top",
                                       yref="paper"))
     return big
+
+
+PHONE_KEY_CHARS = 30   # a key entry longer than this wraps on a phone's width
+
+
+def phone_figure(fig: go.Figure) -> go.Figure:
+    """The page's own chart as a phone shows a slide: long key entries wrap at a space rather than run off the
+    screen's edge (this works on a copy)."""
+    small = go.Figure(fig)
+    for trace in small.data:
+        name = str(trace.name or "")
+        if trace.showlegend is not False and len(name) > PHONE_KEY_CHARS and "<br>" not in name:
+            trace.name = "<br>".join(textwrap.wrap(name, PHONE_KEY_CHARS))
+    return small
 
 
 def _trace_for_a_projector(trace, font_px: int) -> None:

@@ -30,6 +30,7 @@ import plotly.graph_objects as go
 from components.cards.base import ILLUSTRATIVE_NOTICE, ChartCard
 from components.publish.report import about_html, esc, progress_bar, table_html
 from components.publish.site_pages import ORG_PAGES, SINGLE_PAGES, Content, Page, page_file
+from components.publish.site_slides import SlidePages
 from components.publish.svg import accessible_svg, render_svgs
 from components.routes import SITE_NAME
 from components.words import MODE_LINES
@@ -251,12 +252,15 @@ def build_site(package: Package, output: Path = DEFAULT_OUTPUT, *, app_url: str 
     content = Content(package, hidden)
     pages = content.pages()
     cards = list({id(b): b for p in pages for b in p.body if isinstance(b, ChartCard)}.values())
+    slides = SlidePages(package, hidden)  # each summit slide's page, where its QR code leads (site_slides.py)
+    cards += slides.cards()
     drawn = [c for c in cards if isinstance(c.figure, go.Figure)]
     writer = Writer(output, app_url, hidden)
     svgs = render_svgs([c.figure for c in drawn], progress)
     writer.svgs = {id(c): s for c, s in zip(drawn, svgs, strict=True)}
     for page in pages:
         writer.files[page.file] = writer.page_html(page).encode("utf-8")
+    writer.files.update(slides.files(writer.svgs, writer.csv_link, app_url))
     writer.files["site.css"] = CSS.strip().encode("utf-8") + b"\n"
     writer.files["robots.txt"] = b"User-agent: *\nAllow: /\n"
     problems = check_files(writer.files, hidden)
