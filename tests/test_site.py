@@ -221,7 +221,8 @@ def test_lite_path():
     assert lite_path("/workforce", {"org": "<script>"}) == "/lite/workforce-NEL.html"
     assert lite_path("/strategy", {}) == "/lite/strategy.html"
     assert lite_path("/data", {}) == "/lite/data.html"
-    assert lite_path("/present", {"deck": "default", "slide": "2"}) == "/lite/index.html"
+    assert lite_path("/present", {"deck": "default", "slide": "2"}) == "/lite/present-default-2.html"
+    assert lite_path("/present", {"deck": "../x", "slide": "-1"}) == "/lite/present-default-1.html"
 
 
 def test_hidden_mode_has_no_illustrative_marking_or_value(site, hidden_site):

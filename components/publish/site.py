@@ -30,7 +30,7 @@ import plotly.graph_objects as go
 from components.cards.base import ILLUSTRATIVE_NOTICE, ChartCard
 from components.publish.report import about_html, esc, progress_bar, table_html
 from components.publish.site_pages import ORG_PAGES, SINGLE_PAGES, Content, Page, page_file
-from components.publish.site_slides import SlidePages
+from components.publish.site_slides import SlidePages, slide_page
 from components.publish.svg import accessible_svg, render_svgs
 from components.routes import SITE_NAME
 from components.words import MODE_LINES
@@ -64,9 +64,11 @@ def lite_path(url_path: str, params: dict) -> str:
     """The low-bandwidth page for an app view: ``lite_path("/trust", {"org": "RF4"})`` is
     ``"/lite/trust-RF4.html"``. Pure. Organisation pages follow ``org`` (the app's default when it is
     missing or malformed); the low-bandwidth pages show the latest year and the default staff group,
-    borough and measure, so other parameters do not change the page. Unknown paths (and /present) give
-    the overview."""
+    borough and measure, so other parameters do not change the page. /present gives the slide's page; unknown paths
+    give the overview."""
     page = (url_path or "").strip().strip("/").split("/")[0].split("?")[0].lower()
+    if page == "present":  # a summit slide's own page (components/publish/site_slides.py)
+        return LITE_PREFIX + slide_page(params or {})
     if page in ORG_PAGES:
         org = _param(params or {}, "org")
         return LITE_PREFIX + page_file(page, org if _ORG_CODE.match(org) else None)

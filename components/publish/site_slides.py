@@ -8,13 +8,15 @@ their numbers are the app's (components.publish.deck_public.shown_slides), in th
 """
 from __future__ import annotations
 
+import dataclasses
+import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import plotly.graph_objects as go
 
 from components.cards.base import ChartCard
-from components.publish.deck import Deck, load_decks
+from components.publish.deck import DEFAULT_DECK, Deck, load_decks, phone_figure
 from components.publish.deck_figures import BigFigure
 from components.publish.deck_public import ShownSlide, shown_slides
 from components.publish.report import about_html, esc, table_html
@@ -40,6 +42,21 @@ def slide_file(deck: str, number: int) -> str:
     return f"present-{urllib.parse.quote(deck, safe='')}-{int(number)}.html"
 
 
+_DECK_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def slide_page(params: Mapping) -> str:
+    """The low-bandwidth page for /present's parameters (components.publish.site.lite_path): the deck's slide, or
+    the first slide of the default deck when a parameter is missing or malformed."""
+    def one(name: str) -> str:
+        value = params.get(name)
+        value = value[-1] if isinstance(value, (list, tuple)) and value else value
+        return "" if value is None or isinstance(value, (list, tuple)) else str(value).strip()
+    deck, number = one("deck"), one("slide")
+    return slide_file(deck if _DECK_NAME.match(deck) else DEFAULT_DECK, int(number) if number.isdigit() and
+                      0 < int(number) < 1000 else 1)
+
+
 def lite_slide_url(base: str, deck: str, number: int) -> str:
     """Where a slide's QR code leads: its low-bandwidth page on the public site."""
     return base.rstrip("/") + LITE_PREFIX + slide_file(deck, number)
@@ -57,13 +74,21 @@ def figures_html(figures: list[BigFigure]) -> str:
     return f'<ul class="big-figures">{items}</ul>'
 
 
+def _for_a_phone(s: ShownSlide) -> ShownSlide:
+    """The slide with its chart as a phone draws it (long key entries wrapped: components.publish.deck.phone_figure)."""
+    if s.card is None or not isinstance(s.card.figure, go.Figure):
+        return s
+    return dataclasses.replace(s, card=dataclasses.replace(s.card, figure=phone_figure(s.card.figure)))
+
+
 class SlidePages:
     """Every deck's slides as shown in this mode: their cards (for the site's one chart-drawing pass) and pages."""
 
     def __init__(self, package: Package, hidden: bool, decks: dict[str, Deck] | None = None):
         self.hidden = hidden
         decks = load_decks()[0] if decks is None else decks
-        self.decks = {name: (deck, shown_slides(package, deck, hidden=hidden)) for name, deck in decks.items()}
+        self.decks = {name: (deck, [_for_a_phone(s) for s in shown_slides(package, deck, hidden=hidden)])
+                      for name, deck in decks.items()}
 
     def cards(self) -> list[ChartCard]:
         """The cards whose chart is drawn on a page (not those shown as figures or as a table)."""
@@ -72,7 +97,7 @@ class SlidePages:
 
     def files(self, svgs: dict[int, dict[str, str]], csv_link: Callable[[str, bytes, str], str],
               app_url: str = "") -> dict[str, bytes]:
-        out = {"slides.css": SLIDES_CSS.strip().encode("utf-8") + b"\n"}
+        out = {}
         for name, (deck, slides) in self.decks.items():
             for s in slides:
                 out[slide_file(name, s.number)] = self.page(deck, s, len(slides), svgs, csv_link, app_url).encode("utf-8")
@@ -85,7 +110,7 @@ class SlidePages:
         live = live_slide_href(app_url, deck.name, s.number)
         body = [f'<p class="slide-count">{esc(deck.title)} · Slide {s.number} of {total}</p>', f"<h1>{esc(title)}</h1>",
                 f"<p class='interactive'>The summit slide, as a fast page for your phone. "
-                f"<a href='{esc(live)}'>Open the live slide</a>.</p>"]
+                f"<a href='{esc(live)}'>Open the interactive version of this page</a> to follow the live slide.</p>"]
         if card is None:
             body.append(f"<p class='notice'>{esc(s.notice.replace('**', '').replace('`', ''))}</p>")
         else:
@@ -100,7 +125,7 @@ class SlidePages:
             f"<title>Slide {s.number} of {total}: {esc(title)} – {esc(SITE_NAME)} (low-bandwidth version)</title>"
             f"<meta name='description' content='{esc(card.sentence if card is not None else title)}'>"
             "<link rel='icon' href='data:,'><link rel='stylesheet' href='site.css'>"
-            "<link rel='stylesheet' href='slides.css'></head><body>\n"
+            f"<style>{SLIDES_CSS.strip()}</style></head><body>\n"
             "<a class='skip' href='#main'>Skip to main content</a>"
             f"<header class='site'><div class='wrap'><p class='sitename'>{esc(SITE_NAME)}</p>"
             f"<p><strong>{esc(MODE_LINES['hide' if self.hidden else 'show'])}</strong></p></div></header>"
