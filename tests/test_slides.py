@@ -302,7 +302,9 @@ def hidden_server():
 def _open(page, base: str, number: int | None) -> None:
     page.goto(f"{base}/present" + (f"?deck=default&slide={number}" if number else ""))
     wait_for_app(page, min_charts=0)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg, [data-testid="stAlert"], .big-figures, .slide-gaps',
+    # the slide's chart drawn (the projector's, or on a phone-width screen the page's own), its figures or its table
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg, '
+        + '[data-testid="stAlert"], .big-figures, .slide-gaps')].some(e => e.getBoundingClientRect().height > 0)""",
                            timeout=60_000)
     page.wait_for_timeout(300)  # plotly's resize to the slide's height
 
@@ -476,8 +478,13 @@ PHONE = r"""() => {
   const clipped = [...document.querySelectorAll('[data-testid="stPlotlyChart"] svg text')].filter(t => {
     const r = t.getBoundingClientRect(); return r.width > 0 && t.textContent.trim() && (r.left < -1 || r.right > width + 1); })
     .map(t => t.textContent);
+  // what the slide shows, its finding and its controls, each where it is drawn (one under another, none on another)
+  const shown = [...document.querySelectorAll('[data-testid="stPlotlyChart"], .big-figures, table.slide-gaps, '
+                 + '.st-key-slide-finding, .st-key-slide-controls')]
+    .map(e => e.getBoundingClientRect()).filter(r => r.height > 0)
+    .map(r => ({top: r.top, bottom: r.bottom, left: r.left, right: r.right}));
   return {scrollWidth: document.documentElement.scrollWidth, width, title: h1.getBoundingClientRect().width, broken,
-          qr: qr.length, clipped};
+          qr: qr.length, clipped, shown};
 }"""
 
 
@@ -498,6 +505,7 @@ def test_present_reads_well_on_a_phone(browser, hidden_server):
             assert m["scrollWidth"] <= m["width"], (where, m)
             assert m["title"] >= 0.8 * m["width"], (where, m)
             assert m["broken"] == [] and m["qr"] == 0 and m["clipped"] == [], (where, m)
+            assert len(m["shown"]) >= 3 and _overlaps(m["shown"]) == [], (where, m["shown"])
             assert exceptions(page) == [], where
             if number in (1, total):
                 page.screenshot(path=str(ARTIFACTS / "screenshots" / f"slide-phone-{number}.png"))

@@ -79,7 +79,7 @@ table.slide-gaps th, table.slide-gaps td { text-align: left; vertical-align: top
   [data-testid="stMain"] :has(> .slide-qr-box), .slide-qr-box { display: none !important; }
   [data-testid="stMain"] h1 { font-size: 26px !important; line-height: 1.2; overflow-wrap: normal; word-break: normal;
     hyphens: manual; }
-  .st-key-slide-chart { flex: 0 0 auto !important; }
+  .st-key-slide-chart, .st-key-slide-chart > [data-testid="stElementContainer"] { flex: 0 0 auto !important; }
   .st-key-slide-chart:has([data-testid="stPlotlyChart"]) { display: none !important; }
   .st-key-slide-phone-chart { display: flex !important; }
   [data-testid="stMain"] .st-key-slide-finding p { font-size: 18px; }
