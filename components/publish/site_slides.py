@@ -144,7 +144,10 @@ class SlidePages:
         elif id(card) in svgs:
             parts += [accessible_svg(svg, card.alt, f"s{s.number}{size[0]}", size) for size, svg in svgs[id(card)].items()]
         parts.append(f'<p class="sentence">{esc(card.sentence)}</p>')
-        if not s.gaps:
+        if s.gaps:
+            parts.append("<p class='about'>Source: this dashboard's record of what is published. Every gap is listed "
+                         "under <a href='data.html#coverage'>Coverage</a> on the About the data page.</p>")
+        else:
             parts.append(f"<details><summary>Show the data as a table</summary>{table_html(card.table)}</details>")
             parts.append(csv_link(f"slide-{card.key}.csv", card.csv_bytes(), f"Download this data: {card.title}"))
             parts.append(about_html(card))
