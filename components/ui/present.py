@@ -36,10 +36,12 @@ PRESENTER_CSS = """<style>
   font-size: 17px !important; line-height: 1.35; color: #212B32 !important; opacity: 1 !important; margin: 0; }
 .slide-banner { background: #FFB81C; color: #000000; border: 4px solid #000000; font-size: 28px; font-weight: 700;
   line-height: 1.2; padding: 0.3rem 0.8rem; }
-.slide-qr-box { display: flex; align-items: flex-end; gap: 8px; }
-.slide-qr { display: block; width: 21vh; height: 21vh; min-width: 150px; min-height: 150px; background: #FFFFFF; flex: none; }
+.slide-qr-box { display: flex; gap: 4px; margin-top: -0.5rem; }
+/* The code's note runs up its side, so that it takes neither height from the chart nor width from the title. */
+.slide-qr-note { writing-mode: vertical-rl; transform: rotate(180deg); font-size: 15px !important; line-height: 1.1;
+  color: #212B32; margin: 0; text-align: center; white-space: nowrap; }
+.slide-qr { display: block; width: 20.5vh; height: 20.5vh; min-width: 144px; min-height: 144px; background: #FFFFFF; flex: none; }
 .slide-qr img { width: 100%; height: 100%; display: block; image-rendering: pixelated; }
-.slide-qr-note { font-size: 16px; color: #212B32; text-align: right; margin: 0; width: 5.5em; }
 .st-key-slide-phone-chart { display: none !important; }
 .st-key-slide-chart > :has(.big-figures), .st-key-slide-chart > :has(.slide-gaps) { margin: auto 0; }
 .big-figures { display: flex; flex-wrap: wrap; gap: 2vh 4vw; margin: 0; padding: 0; list-style: none; align-items: flex-start; }
