@@ -95,11 +95,11 @@ table.slide-gaps th, table.slide-gaps td { text-align: left; vertical-align: top
 
 # Added to a slide whose finding goes beside its chart (a single radar: components.publish.deck.finding_beside):
 # the finding sits in the column on the right, under the chart's key, which the figure keeps clear for it
-# (RADAR_KEY_PX), and the chart takes at least 69% of the height, so that the radar, as tall as the chart less
+# (RADAR_KEY_PX), and the chart takes at least 70% of the height, so that the radar, as tall as the chart less
 # its domain names, is a third of the slide's width at 1280x720 (the sources may then fall below the fold).
 FINDING_BESIDE_CSS = f"""<style>
 [data-testid="stMain"] .block-container > [data-testid="stVerticalBlock"] > :has(> .st-key-slide-body) {{
-  flex: 1 1 0; min-height: 69vh; display: flex; flex-direction: column; }}
+  flex: 1 1 0; min-height: 70vh; display: flex; flex-direction: column; }}
 .st-key-slide-body {{ flex: 1 1 0; min-height: 0; position: relative; }}
 .st-key-slide-body > :has(> .st-key-slide-chart) {{ flex: 1 1 0; min-height: 0; display: flex; flex-direction: column; }}
 .st-key-slide-body > :has(> .st-key-slide-finding) {{ position: absolute; right: 0; bottom: 0;
