@@ -81,12 +81,14 @@ table.slide-gaps th, table.slide-gaps td { text-align: left; vertical-align: top
   [data-testid="stMain"] :has(> .slide-qr-box), .slide-qr-box { display: none !important; }
   [data-testid="stMain"] h1 { font-size: 26px !important; line-height: 1.2; overflow-wrap: normal; word-break: normal;
     hyphens: manual; }
-  .st-key-slide-chart, .st-key-slide-chart > [data-testid="stElementContainer"] { flex: 0 0 auto !important; }
+  .st-key-slide-body, .st-key-slide-body > *, .st-key-slide-chart, .st-key-slide-chart > *,
+  .st-key-slide-phone-chart > * { flex: 0 0 auto !important; }
   .st-key-slide-chart:has([data-testid="stPlotlyChart"]) { display: none !important; }
   .st-key-slide-phone-chart { display: flex !important; }
   [data-testid="stMain"] .st-key-slide-finding p { font-size: 18px; }
   [data-testid="stMain"] p, [data-testid="stMain"] button p { font-size: 16px; }
   .st-key-slide-controls { flex-wrap: wrap; }
+  .slide-banner { font-size: 20px; padding: 0.1rem 0.5rem; border-width: 3px; }
   .big-figure .value { font-size: 56px; }
   .big-figure .label { font-size: 20px; }
   table.slide-gaps { font-size: 16px; }
