@@ -81,6 +81,12 @@ def _for_a_phone(s: ShownSlide) -> ShownSlide:
     return dataclasses.replace(s, card=dataclasses.replace(s.card, figure=phone_figure(s.card.figure)))
 
 
+def _scrolling(table: str, name: str) -> str:
+    """A table in a box that scrolls sideways on its own (as the site's other pages have them), so that the page
+    never does on a narrow phone."""
+    return f"<div class='scroll' tabindex='0' role='region' aria-label='{esc(name)} (scrolls sideways)'>{table}</div>"
+
+
 class SlidePages:
     """Every deck's slides as shown in this mode: their cards (for the site's one chart-drawing pass) and pages."""
 
@@ -138,7 +144,7 @@ class SlidePages:
         if card.has_illustrative:
             parts.append('<p class="marked"><strong>Includes illustrative values</strong> (not real data).</p>')
         if s.gaps:
-            parts.append(table_html(card.table))
+            parts.append(_scrolling(table_html(card.table), "What is still to be published"))
         elif s.figures:
             parts.append(figures_html(s.figures))
         elif id(card) in svgs:
@@ -148,7 +154,8 @@ class SlidePages:
             parts.append("<p class='about'>Source: this dashboard's record of what is published. Every gap is listed "
                          "under <a href='data.html#coverage'>Coverage</a> on the About the data page.</p>")
         else:
-            parts.append(f"<details><summary>Show the data as a table</summary>{table_html(card.table)}</details>")
+            parts.append(f"<details><summary>Show the data as a table</summary>"
+                         f"{_scrolling(table_html(card.table), 'The data')}</details>")
             parts.append(csv_link(f"slide-{card.key}.csv", card.csv_bytes(), f"Download this data: {card.title}"))
             parts.append(about_html(card))
         return "\n".join(parts)
