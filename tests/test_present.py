@@ -180,3 +180,14 @@ def test_the_demo_deck_keeps_every_slide_in_its_place():
     slides = shown_slides(load_package(ROOT / "data" / "nel"), DEFAULT, hidden=False)
     assert [s.slide.kind for s in slides] == [s.kind for s in DEFAULT.slides]
     assert not any(s.figures or s.gaps for s in slides)
+
+
+def test_a_slide_is_left_out_only_when_nothing_on_its_subject_is_there():
+    """The same rule on the demo's package (every figure there, invented ones included): no slide is left out and
+    there is no gap to gather, so the rule looks at what a slide shows, not at its kind."""
+    from components.publish.deck_public import shown_slides
+    from data.package import load_package
+
+    slides = shown_slides(load_package(ROOT / "data" / "nel"), DEFAULT, hidden=True)
+    assert [s.slide.kind for s in slides if s.slide is not None] == [s.kind for s in DEFAULT.slides]
+    assert not any(s.gaps for s in slides)

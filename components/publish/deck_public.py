@@ -80,7 +80,7 @@ def shown_slides(package: Package, deck: Deck, *, hidden: bool, make: Callable |
     gaps: list[Gap] = []
     for slide in deck.slides:
         card, notice = build_slide(package, slide, make)
-        empty = hidden and _nothing_published(slide, card, notice)
+        empty = hidden and _nothing_published(tables, slide, card, notice)
         if hidden and (empty or card is not None):
             gaps += _gaps_for(tables, slide, None if empty else card)
         if empty:
@@ -94,14 +94,14 @@ def shown_slides(package: Package, deck: Deck, *, hidden: bool, make: Callable |
     return out
 
 
-def _nothing_published(slide: Slide, card: ChartCard | None, notice: str) -> bool:
+def _nothing_published(tables: Mapping[str, pd.DataFrame], slide: Slide, card: ChartCard | None, notice: str) -> bool:
     """Whether the slide has no published figure on its subject (a notice about broken data is kept: it is news)."""
     if card is None:
         return notice == NOT_PUBLISHED_NOTICE
     if slide.kind in WRES_KINDS:
         return not _wres_orgs(card, with_figures=True)
     if slide.kind == "representation_trend" and slide.params.get("group"):
-        return not _group_shown(card, str(slide.params["group"]))
+        return not _group_shown(card, _group_label(tables, str(slide.params["group"])))
     return False
 
 
