@@ -102,7 +102,7 @@ def test_slides_are_built_for_a_projector(browser, server, width, height):
         title_px = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
         assert title_px >= 32
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
-        chart = page.locator('[data-testid="stPlotlyChart"]').bounding_box()
+        chart = page.locator('.st-key-slide-chart [data-testid="stPlotlyChart"]').bounding_box()
         assert chart["width"] >= width * 0.6
         ARTIFACTS.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "screenshots" / f"present-{width}x{height}.png"))

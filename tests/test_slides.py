@@ -384,8 +384,10 @@ def test_clicker_keys_move_between_slides(browser, public_server):
         for key, expected in (("PageDown", 3), (" ", 4), ("PageUp", 3), ("End", last), ("Home", 1),
                               ("ArrowRight", 2), ("ArrowLeft", 1)):
             page.keyboard.press(key)
+            # the counter beside the buttons is drawn after the slide's charts (the caption at the top, before them)
             page.wait_for_function("(n) => new URLSearchParams(location.search).get('slide') === String(n) && "
-                                   "document.body.innerText.includes(`Slide ${n} of`)", arg=expected, timeout=30_000)
+                                   "document.querySelector('.st-key-slide-controls').innerText.includes(`Slide ${n} of`)",
+                                   arg=expected, timeout=30_000)
             wait_for_app(page, min_charts=0)  # the buttons now carry the new slide's neighbours
         # Space on a focused button still means "next": it never moves twice or backwards.
         _open(page, public_server, 3)
@@ -452,10 +454,12 @@ def test_published_only_deck_leaves_out_empty_slides_and_numbers_the_rest(browse
             assert needed in gaps, needed
         assert len(set(titles)) == total
         page.keyboard.press("Home")  # the keys follow the numbers: End is the last slide shown
-        page.wait_for_function("() => new URLSearchParams(location.search).get('slide') === '1'", timeout=30_000)
+        page.wait_for_function("() => document.querySelector('.st-key-slide-controls').innerText.includes('Slide 1 of')",
+                               timeout=30_000)
         wait_for_app(page, min_charts=0)
         page.keyboard.press("End")
-        page.wait_for_function("(n) => document.body.innerText.includes(`Slide ${n} of ${n}`)", arg=total, timeout=30_000)
+        page.wait_for_function("(n) => document.querySelector('.st-key-slide-controls').innerText.includes("
+                               "`Slide ${n} of ${n}`)", arg=total, timeout=30_000)
     finally:
         context.close()
 
