@@ -5,14 +5,15 @@ import streamlit as st
 
 from components.cards.releases import last_changed_line
 from components.charts.palette import PLOTLY_CONFIG
-from components.publish.deck import DEFAULT_DECK, finding_beside, load_decks, presentation_figure
-from components.ui.package_cache import built, card, ensure_navigation, mode_line, package
+from components.publish.deck import DEFAULT_DECK, finding_beside, load_decks, phone_figure, presentation_figure
+from components.publish.deck_public import NOT_PUBLISHED_NOTICE, shown_slides
+from components.publish.site_slides import figures_html
+from components.ui.package_cache import built, card, ensure_navigation, mode_line, package, showing_illustrative
 from components.ui.present import (
     FINDING_BESIDE_CSS,
-    NOT_PUBLISHED_NOTICE,
     PRESENTER_CSS,
     banner_html,
-    build_slide,
+    gaps_html,
     go_to,
     public_url,
     qr_html,
@@ -28,10 +29,14 @@ for problem in problems:
     st.info(f"A deck file could not be read: {plain(problem)}", icon="ℹ️")
 name = view_param("deck", list(decks), DEFAULT_DECK, "deck")
 deck = decks[name]
-total = len(deck.slides)
+# Every slide as shown, built once per package version (and deck file): with published figures only, a slide with
+# nothing published is left out and named on a closing "Still to be published" slide, so the numbers follow.
+slides = built("deck-slides", lambda t, _name, _file: shown_slides(package(), deck, hidden=not showing_illustrative(),
+                                                                   make=card), name, repr(deck))
+total = len(slides)
 number = int(view_param("slide", [str(i) for i in range(1, total + 1)], "1", "slide number"))
-chosen = deck.slides[number - 1]
-slide, notice = build_slide(package(), chosen, make=card)
+shown = slides[number - 1]
+slide, notice = shown.card, shown.notice
 
 base = public_url()
 with st.container(horizontal=True, key="slide-head", gap="medium"):
@@ -45,16 +50,28 @@ with st.container(horizontal=True, key="slide-head", gap="medium"):
             st.title(plain(slide.title))
     if deck.qr_code and base:
         st.html(qr_html(slide_url(base, name, number)), width="content")
+beside = False
 if slide is None:
     st.info(notice, icon="ℹ️")
+elif shown.gaps or shown.figures:
+    with st.container(key="slide-chart"):
+        st.html(gaps_html(slide.table) if shown.gaps else figures_html(shown.figures))
+    with st.container(key="slide-finding"):
+        st.markdown(plain(slide.sentence))
 else:
+    assert shown.slide is not None
+    kind, params = shown.slide.kind, shown.slide.params
     figure = built("presentation_figure", lambda t, kind, *params: presentation_figure(card(kind, **dict(params)).figure),
-                   chosen.kind, *sorted(chosen.params.items()))
+                   kind, *sorted(params.items()))
     beside = finding_beside(figure)
     with st.container(key="slide-body") if beside else nullcontext():
         with st.container(key="slide-chart"):
             st.plotly_chart(figure, theme=None, config=PLOTLY_CONFIG, alt=slide.alt, key=f"slide-{name}-{number}",
                             height="stretch")
+        with st.container(key="slide-phone-chart"):  # shown instead on a phone-width screen (PRESENTER_CSS)
+            st.plotly_chart(built("phone_figure", lambda t, kind, *params: phone_figure(card(kind, **dict(params)).figure),
+                                  kind, *sorted(params.items())),
+                            theme=None, config=PLOTLY_CONFIG, alt=slide.alt, key=f"slide-phone-{name}-{number}")
         with st.container(key="slide-finding"):
             st.markdown(plain(slide.sentence))
 
@@ -70,7 +87,10 @@ with st.container(horizontal=True, key="slide-controls", gap="small"):
               key="slide-last")
     st.page_link("pages/overview.py", label="Leave presenter mode")
 changed = last_changed_line(package().tables)
-if slide is not None:  # last: on a small screen the sources may fall below the fold, never the controls
+if shown.gaps:
+    st.caption(f"{plain(slide.subtitle)} · Source: this dashboard's record of what is published, on the "
+               "'About the data' page." + (f" · {plain(changed)}" if changed else ""))
+elif slide is not None:  # last: on a small screen the sources may fall below the fold, never the controls
     st.caption(f"{plain(slide.subtitle)} · {plain(slide.status_note)} · Sources: "
                + "; ".join(plain(s.title) for s in slide.sources) + (f" · {plain(changed)}" if changed else ""))
 elif changed:
@@ -84,5 +104,5 @@ with st.container(key="slide-keys"):
               shortcut="Space", key="slide-next-space")
     st.button("Previous slide (PageUp)", on_click=go_to, args=(name, number - 1, total), disabled=number == 1,
               shortcut="PageUp", key="slide-previous-pageup")
-    if slide is not None and beside:  # here, where it takes no room on the slide
+    if beside:  # here, where it takes no room on the slide
         st.html(FINDING_BESIDE_CSS)

@@ -36,8 +36,8 @@ def test_each_slide_of_the_default_deck(number):
     at = open_present({"deck": "default", "slide": str(number)})
     assert not at.exception
     assert f"Slide {number} of {len(DEFAULT.slides)}" in " ".join(c.value for c in at.caption)
-    charts = at.get("plotly_chart")
-    assert len(charts) == 1 and len(charts[0].proto.alt) > 20
+    charts = at.get("plotly_chart")  # the projector's chart, and the page's own for a phone-width screen
+    assert len(charts) == 2 and all(len(c.proto.alt) > 20 for c in charts)
     assert len(at.title) == 1 and at.title[0].value
     assert not at.info, [i.value for i in at.info]
 
@@ -54,7 +54,7 @@ def test_bad_parameters_give_a_notice_and_the_first_slide(params, notice):
     assert not at.exception
     assert any(notice in i.value for i in at.info), [i.value for i in at.info]
     assert "Slide 1 of" in " ".join(c.value for c in at.caption)
-    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("plotly_chart")) == 2
 
 
 def test_next_and_previous_move_and_update_the_link():
@@ -102,7 +102,7 @@ def test_slides_are_built_for_a_projector(browser, server, width, height):
         title_px = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
         assert title_px >= 32
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
-        chart = page.locator('[data-testid="stPlotlyChart"]').bounding_box()
+        chart = page.locator('.st-key-slide-chart [data-testid="stPlotlyChart"]').bounding_box()
         assert chart["width"] >= width * 0.6
         ARTIFACTS.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "screenshots" / f"present-{width}x{height}.png"))
@@ -113,3 +113,81 @@ def test_slides_are_built_for_a_projector(browser, server, width, height):
         assert log.foreign() == []
     finally:
         context.close()
+
+
+# --- The deck as the public site shows it (published figures only) -----------------------------------
+
+@pytest.fixture(scope="module")
+def published():
+    from data.package import load_package, published_only
+
+    return published_only(load_package(ROOT / "data" / "nel"))
+
+
+def test_published_only_deck_leaves_out_empty_slides_and_gathers_the_gaps(published):
+    from components.publish.deck_public import GAPS_TITLE, NOT_PUBLISHED_NOTICE, shown_slides
+
+    slides = shown_slides(published, DEFAULT, hidden=True)
+    assert [s.number for s in slides] == list(range(1, len(slides) + 1))   # numbered without a gap
+    assert len(slides) < len(DEFAULT.slides)
+    assert all(s.card is not None and s.notice != NOT_PUBLISHED_NOTICE for s in slides)
+    kept = [s.slide.kind for s in slides if s.slide is not None]
+    # Nothing is published for WRES indicators 2 to 4, band 8a and above or REMI: those slides are left out ...
+    assert "remi_radar" not in kept and "wres_ratio_slide" not in kept and "representation_trend" not in kept
+    assert kept[0] == "residents_map" and "strategy_progress" in kept
+    # ... and named, with the year and who publishes them (full names), on the one closing slide.
+    last = slides[-1]
+    assert last.gaps and last.card.title == GAPS_TITLE and [s.gaps for s in slides].count(True) == 1
+    table = last.card.table
+    assert list(table.columns) == ["Not yet published", "Year", "Published by"]
+    text = table.to_string()
+    for needed in ("WRES indicator 2: appointment from shortlisting", "WRES indicator 4", "band 8a and above",
+                   "REMI self-assessment", "NHS North East London Integrated Care Board", "Barts Health NHS Trust",
+                   "Barking, Havering and Redbridge University Hospitals NHS Trust", "2024"):
+        assert needed in text, needed
+    assert all(title != "Not yet published" for title in (s.card.title for s in slides))
+
+
+def test_a_slide_with_one_organisations_figures_shows_them_large(published):
+    from components.publish.deck_public import shown_slides
+
+    slides = shown_slides(published, DEFAULT, hidden=True)
+    by_indicator = {s.slide.params.get("indicator"): s for s in slides if s.slide and s.slide.kind == "wres_survey_slide"}
+    harassment = by_indicator[5]   # Barts Health's 30% is the one figure published
+    assert [(f.value, f.label) for f in harassment.figures] == [("30%", "of global-majority staff at Barts Health")]
+    assert all(f.source and f.period for f in harassment.figures)
+    assert "Barts Health" in harassment.card.title and "30%" in harassment.card.title
+    assert "published so far (Barts Health)" in harassment.card.subtitle
+    assert "Not yet published: NELFT, BHRUT, Homerton Healthcare and ELFT." in harassment.card.sentence
+    profile = next(s for s in slides if s.slide and s.slide.kind == "staff_profile")
+    assert [f.value for f in profile.figures] == ["55%", "53.7%"]   # staff, and the Census residents' share
+    assert "every staff group shown" not in profile.card.sentence and "53.7%" in profile.card.sentence
+
+
+def test_the_deck_gives_one_residents_share_the_census(published):
+    """The strategy's 53% and the Census 2021 53.7% are different figures: the deck quotes the Census one, and says so."""
+    from components.publish.deck_public import shown_slides
+
+    for slides in (shown_slides(published, DEFAULT, hidden=True),):
+        words = " ".join(s.card.sentence + " " + s.card.table.to_string() for s in slides[:3])
+        assert "53.7" in words and "(as stated in the strategy)" not in words and "NEL residents (strategy)" not in words
+
+
+def test_the_demo_deck_keeps_every_slide_in_its_place():
+    from components.publish.deck_public import shown_slides
+    from data.package import load_package
+
+    slides = shown_slides(load_package(ROOT / "data" / "nel"), DEFAULT, hidden=False)
+    assert [s.slide.kind for s in slides] == [s.kind for s in DEFAULT.slides]
+    assert not any(s.figures or s.gaps for s in slides)
+
+
+def test_a_slide_is_left_out_only_when_nothing_on_its_subject_is_there():
+    """The same rule on the demo's package (every figure there, invented ones included): no slide is left out and
+    there is no gap to gather, so the rule looks at what a slide shows, not at its kind."""
+    from components.publish.deck_public import shown_slides
+    from data.package import load_package
+
+    slides = shown_slides(load_package(ROOT / "data" / "nel"), DEFAULT, hidden=True)
+    assert [s.slide.kind for s in slides if s.slide is not None] == [s.kind for s in DEFAULT.slides]
+    assert not any(s.gaps for s in slides)

@@ -227,7 +227,8 @@ def test_lite_path():
     assert lite_path("/workforce", {"org": "<script>"}) == "/lite/workforce-NEL.html"
     assert lite_path("/strategy", {}) == "/lite/strategy.html"
     assert lite_path("/data", {}) == "/lite/data.html"
-    assert lite_path("/present", {"deck": "default", "slide": "2"}) == "/lite/index.html"
+    assert lite_path("/present", {"deck": "default", "slide": "2"}) == "/lite/present-default-2.html"
+    assert lite_path("/present", {"deck": "../x", "slide": "-1"}) == "/lite/present-default-1.html"
 
 
 def test_hidden_mode_has_no_illustrative_marking_or_value(site, hidden_site):
@@ -335,3 +336,52 @@ def test_static_builds_do_not_load_streamlit():
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-500:]
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.browser
+def test_each_slide_has_a_page_for_the_phone_that_scans_its_qr_code(browser, hidden_site):
+    """The QR code on a slide opens the slide's low-bandwidth page (static: no app session per phone). One page per
+    slide as the public deck shows it, numbered the same way; each reads on a 390x844 phone with no sideways
+    scrolling, its title at least 80% of the screen wide, its chart, figures or table, and a link to the live slide."""
+    from components.publish.deck import load_decks
+    from components.publish.deck_public import shown_slides
+
+    slides = shown_slides(published_only(load_package(SHIPPED)), load_decks()[0]["default"], hidden=True)
+    names = sorted(p.name for p in hidden_site.glob("present-default-*.html"))
+    assert names == sorted(f"present-default-{s.number}.html" for s in slides)
+    handler = partial(SimpleHTTPRequestHandler, directory=str(hidden_site))
+    handler.log_message = lambda *args: None
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        for s in slides:
+            name = f"present-default-{s.number}.html"
+            log = RequestLog(page, base)
+            page.goto(f"{base}/{name}")
+            page.wait_for_load_state("load")
+            assert log.foreign() == [] and log.failed == [], name
+            m = page.evaluate("""() => ({width: document.documentElement.clientWidth,
+                scrollWidth: document.documentElement.scrollWidth, title: document.querySelector('h1').innerText,
+                titleWidth: document.querySelector('h1').getBoundingClientRect().width,
+                images: document.querySelectorAll('img').length,
+                shows: document.querySelectorAll('main svg[role=img], .big-figures, main table').length,
+                live: [...document.querySelectorAll('a')].filter(a => a.innerText.includes('interactive version'))
+                      .map(a => a.getAttribute('href'))})""")
+            assert m["scrollWidth"] <= m["width"] and m["titleWidth"] >= 0.8 * m["width"], (name, m)
+            assert m["title"] == s.card.title and m["title"] != "Not yet published", name
+            assert m["images"] == 0 and m["shows"] >= 1, name          # no QR code of its own; something shown
+            assert m["live"] == [f"/present?deck=default&slide={s.number}"], name
+            text = page.locator("main").inner_text()
+            assert f"Slide {s.number} of {len(slides)}" in text and "Source" in text, name
+            if s.gaps or s.figures:
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: "
+                                       "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})")
+                assert [v["id"] for v in result["violations"]] == [], (name, result["violations"][:3])
+    finally:
+        context.close()
+        httpd.shutdown()
+        httpd.server_close()

@@ -165,7 +165,8 @@ def test_public_url_setting(monkeypatch):
         assert public_url() is None, bad
     monkeypatch.setenv("NEL_PUBLIC_URL", " https://dashboard.example.org/ ")
     assert public_url() == PUBLIC
-    assert slide_url(PUBLIC, "summit-2026", 3) == "https://dashboard.example.org/present?deck=summit-2026&slide=3"
+    # The QR code leads to the slide's low-bandwidth page (static, served by nginx: no app session per phone).
+    assert slide_url(PUBLIC, "summit-2026", 3) == "https://dashboard.example.org/lite/present-summit-2026-3.html"
 
 
 def _modules(data_uri: str, border: int = 2, scale: int = 10) -> list[list[int]]:
@@ -179,10 +180,10 @@ def _modules(data_uri: str, border: int = 2, scale: int = 10) -> list[list[int]]
 
 
 def test_qr_code_encodes_the_slide_on_the_public_site():
-    target = "https://dashboard.example.org/present?deck=default&slide=4"
+    target = "https://dashboard.example.org/lite/present-default-4.html"
     html = qr_html(target)
-    assert 'data-qr-target="https://dashboard.example.org/present?deck=default&amp;slide=4"' in html
-    assert f'alt="QR code: opens this slide on the public site, {target.replace("&", "&amp;")}"' in html
+    assert f'data-qr-target="{target}"' in html
+    assert f'alt="QR code: opens this slide on your phone, {target}"' in html
     assert qr_png_data_uri(target) in html
     # The picture holds exactly the symbol segno makes for that address (and not for another slide's).
     expected = [[int(bool(v)) for v in row] for row in segno.make(target, error="m").matrix]
@@ -210,7 +211,7 @@ def test_qr_code_only_with_a_public_address_and_when_the_deck_wants_it(monkeypat
     assert _qr_targets(_present({"slide": "2"})) == []
     monkeypatch.setenv("NEL_PUBLIC_URL", PUBLIC)
     (qr,) = _qr_targets(_present({"slide": "2"}))
-    assert 'data-qr-target="https://dashboard.example.org/present?deck=default&amp;slide=2"' in qr
+    assert 'data-qr-target="https://dashboard.example.org/lite/present-default-2.html"' in qr
     import components.publish.deck
 
     no_qr = parse_deck("default", "qr_code: false\nslides:\n  - kind: strategy_progress\n  - kind: remi_all\n")
@@ -233,10 +234,11 @@ def test_banner_on_illustrative_slides_in_the_demo_and_never_when_hidden(monkeyp
     census = _present({"slide": str(MAP_SLIDE)})  # the Census map: every value published
     assert _banners(census) == []
     monkeypatch.setenv("NEL_ILLUSTRATIVE", "hide")
-    hidden = _present({"slide": str(REMI_SLIDE)})
-    assert _banners(hidden) == []
-    assert [t.value for t in hidden.title] == ["Not yet published"]
-    assert MODE_LINES["hide"] in " ".join(c.value for c in hidden.caption)
+    for number in (1, 2):
+        hidden = _present({"slide": str(number)})
+        assert _banners(hidden) == []
+        assert "Not yet published" not in [t.value for t in hidden.title]
+        assert MODE_LINES["hide"] in " ".join(c.value for c in hidden.caption)
 
 
 # --- In Chromium ------------------------------------------------------------------------------
@@ -293,14 +295,17 @@ def public_server():
 
 @pytest.fixture(scope="module")
 def hidden_server():
-    with app_server(env={"NEL_PUBLIC_URL": "", "NEL_ILLUSTRATIVE": "hide"}) as base:
+    with app_server(env={"NEL_PUBLIC_URL": PUBLIC, "NEL_ILLUSTRATIVE": "hide"}) as base:
         yield base
 
 
 def _open(page, base: str, number: int | None) -> None:
     page.goto(f"{base}/present" + (f"?deck=default&slide={number}" if number else ""))
     wait_for_app(page, min_charts=0)
-    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg, [data-testid="stAlert"]', timeout=60_000)
+    # the slide's chart drawn (the projector's, or on a phone-width screen the page's own), its figures or its table
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg, '
+        + '[data-testid="stAlert"], .big-figures, .slide-gaps')].some(e => e.getBoundingClientRect().height > 0)""",
+                           timeout=60_000)
     page.wait_for_timeout(300)  # plotly's resize to the slide's height
 
 
@@ -345,10 +350,10 @@ def test_every_slide_fills_the_screen_and_reads_from_the_back(browser, public_se
                 assert m["banner"]["text"] in BANNERS and m["banner"]["font"] >= 22
                 assert _in_view(m["banner"]["box"], width, height)
             # The QR code: in the top right corner, named for where it leads.
-            target = f"{PUBLIC}/present?deck=default&slide={number}"
+            target = f"{PUBLIC}/lite/present-default-{number}.html"
             assert m["qr"]["target"] == target and target in m["qr"]["alt"], where
             assert m["qr"]["box"]["right"] >= 0.85 * width and m["qr"]["box"]["top"] <= 0.1 * height
-            assert m["qr"]["box"]["width"] >= 100
+            assert m["qr"]["box"]["height"] >= height / 5 and m["qr"]["box"]["width"] >= height / 5, where
             if number == MAP_SLIDE:
                 assert len(m["callouts"]) == 8
             if number == REMI_SLIDE:  # a third of the slide wide; the finding beside it, clear of the radar and its key
@@ -379,8 +384,10 @@ def test_clicker_keys_move_between_slides(browser, public_server):
         for key, expected in (("PageDown", 3), (" ", 4), ("PageUp", 3), ("End", last), ("Home", 1),
                               ("ArrowRight", 2), ("ArrowLeft", 1)):
             page.keyboard.press(key)
+            # the counter beside the buttons is drawn after the slide's charts (the caption at the top, before them)
             page.wait_for_function("(n) => new URLSearchParams(location.search).get('slide') === String(n) && "
-                                   "document.body.innerText.includes(`Slide ${n} of`)", arg=expected, timeout=30_000)
+                                   "document.querySelector('.st-key-slide-controls').innerText.includes(`Slide ${n} of`)",
+                                   arg=expected, timeout=30_000)
             wait_for_app(page, min_charts=0)  # the buttons now carry the new slide's neighbours
         # Space on a focused button still means "next": it never moves twice or backwards.
         _open(page, public_server, 3)
@@ -396,24 +403,118 @@ def test_clicker_keys_move_between_slides(browser, public_server):
         context.close()
 
 
+SHOWS = """() => {
+  const drawn = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg')].some(s => s.getBoundingClientRect().height > 0);
+  const qr = document.querySelector('.slide-qr img');
+  const r = qr && qr.getBoundingClientRect();
+  return {chart: drawn, figures: document.querySelectorAll('.big-figures .big-figure').length,
+          table: document.querySelectorAll('table.slide-gaps tbody tr').length,
+          qr: qr ? {target: qr.parentElement.getAttribute('data-qr-target'), height: r.height, width: r.width} : null};
+}"""
+
+
 @pytest.mark.browser
-def test_published_only_slides_carry_no_banner_and_no_qr_without_an_address(browser, hidden_server):
+def test_published_only_deck_leaves_out_empty_slides_and_numbers_the_rest(browser, hidden_server):
+    """With published figures only, no slide is an empty screen or titled 'Not yet published': each has a chart, its
+    figures shown large, or the closing table of what is still to be published; the numbers run on without a gap,
+    and the QR code (a fifth of the slide's height) leads to the slide's low-bandwidth page."""
     from tests.test_browser_pages import axe_violations
 
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    width, height = 1280, 720
+    context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     try:
-        not_published = []
-        for number in SLIDES:
+        _open(page, hidden_server, 1)
+        total = int(page.evaluate(MEASURE)["counterText"].rsplit(" ", 1)[1])
+        assert 1 < total < len(SLIDES)  # the demo's slides with nothing published are left out
+        titles = []
+        for number in range(1, total + 1):
             _open(page, hidden_server, number)
             text = page.locator('[data-testid="stMain"]').inner_text()
-            assert exceptions(page) == []
-            assert page.locator(".slide-banner").count() == 0 and "not real data" not in text.lower(), number
-            assert page.locator(".slide-qr").count() == 0
+            m, shows = page.evaluate(MEASURE), page.evaluate(SHOWS)
+            where = f"published-only slide {number}"
+            assert exceptions(page) == [] and page.locator('[data-testid="stAlert"]').count() == 0, where
+            assert page.locator(".slide-banner").count() == 0 and "not real data" not in text.lower(), where
             assert MODE_LINES["hide"] in text
-            if "Not yet published" in page.locator("h1").inner_text():
-                not_published.append(number)
-                assert axe_violations(page) == []
-        assert REMI_SLIDE in not_published and MAP_SLIDE not in not_published
+            assert m["title"] and m["title"] != "Not yet published" and "cannot be shown" not in m["title"], where
+            assert shows["chart"] or shows["figures"] or shows["table"], (where, "nothing shown")
+            assert m["counterText"] == f"Slide {number} of {total}", where
+            assert f"Slide {number} of {total}" in text
+            assert shows["qr"]["target"] == f"{PUBLIC}/lite/present-default-{number}.html", where
+            assert shows["qr"]["height"] >= height / 5 and shows["qr"]["width"] >= height / 5, (where, shows["qr"])
+            for name in ("finding", "counter"):
+                assert _in_view(m[name], width, height), (where, name, m[name])
+            if shows["figures"] or shows["table"] or number == 1:
+                assert axe_violations(page) == [], where
+            titles.append(m["title"])
+        assert titles[-1] == "Still to be published"
+        gaps = page.locator("table.slide-gaps").inner_text()
+        for needed in ("WRES indicator 2", "2024", "Barts Health NHS Trust", "Homerton Healthcare NHS Foundation Trust",
+                       "REMI self-assessment", "NHS North East London Integrated Care Board"):
+            assert needed in gaps, needed
+        assert len(set(titles)) == total
+        page.keyboard.press("Home")  # the keys follow the numbers: End is the last slide shown
+        page.wait_for_function("() => document.querySelector('.st-key-slide-controls').innerText.includes('Slide 1 of')",
+                               timeout=30_000)
+        wait_for_app(page, min_charts=0)
+        page.keyboard.press("End")
+        page.wait_for_function("(n) => document.querySelector('.st-key-slide-controls').innerText.includes("
+                               "`Slide ${n} of ${n}`)", arg=total, timeout=30_000)
+    finally:
+        context.close()
+
+
+PHONE = r"""() => {
+  const h1 = document.querySelector('h1');
+  // A word broken across two lines has more than one box: check each word of the title.
+  const broken = [];
+  const walker = document.createTreeWalker(h1, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const re = /[^\s-]+/g; let match;  // a line may break after a hyphen, never inside a word
+    while ((match = re.exec(node.textContent))) {
+      const range = document.createRange(); range.setStart(node, match.index); range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(match[0]);
+    }
+  }
+  const qr = [...document.querySelectorAll('.slide-qr, .slide-qr img')].filter(e => e.getBoundingClientRect().width > 0);
+  const width = document.documentElement.clientWidth;
+  const clipped = [...document.querySelectorAll('[data-testid="stPlotlyChart"] svg text')].filter(t => {
+    const r = t.getBoundingClientRect(); return r.width > 0 && t.textContent.trim() && (r.left < -1 || r.right > width + 1); })
+    .map(t => t.textContent);
+  // what the slide shows, its finding and its controls, each where it is drawn (one under another, none on another)
+  const shown = [...document.querySelectorAll('[data-testid="stPlotlyChart"], .big-figures, table.slide-gaps, '
+                 + '.st-key-slide-finding, .st-key-slide-controls')]
+    .map(e => e.getBoundingClientRect()).filter(r => r.height > 0)
+    .map(r => ({top: r.top, bottom: r.bottom, left: r.left, right: r.right}));
+  return {scrollWidth: document.documentElement.scrollWidth, width, title: h1.getBoundingClientRect().width, broken,
+          qr: qr.length, clipped, shown};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("which", ["hidden_server", "public_server"])
+def test_present_reads_well_on_a_phone(browser, request, which):
+    """For those who open /present on a phone (390x844), published figures only and in the demo: no sideways
+    scrolling, the title at least 80% of the screen wide with no word broken, no QR code (the phone is where it
+    leads), no chart label cut off at the edge, and nothing drawn over anything else."""
+    server = request.getfixturevalue(which)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        _open(page, server, 1)
+        total = int(page.evaluate(MEASURE)["counterText"].rsplit(" ", 1)[1])
+        for number in range(1, total + 1):
+            _open(page, server, number)
+            page.wait_for_timeout(700)
+            m = page.evaluate(PHONE)
+            where = f"{which} slide {number} at 390x844"
+            assert m["scrollWidth"] <= m["width"], (where, m)
+            assert m["title"] >= 0.8 * m["width"], (where, m)
+            assert m["broken"] == [] and m["qr"] == 0 and m["clipped"] == [], (where, m)
+            assert len(m["shown"]) >= 3 and _overlaps(m["shown"]) == [], (where, m["shown"])
+            assert exceptions(page) == [], where
+            if number in (1, total):
+                page.screenshot(path=str(ARTIFACTS / "screenshots" / f"slide-phone-{which.split('_')[0]}-{number}.png"))
     finally:
         context.close()

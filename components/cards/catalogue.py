@@ -40,10 +40,15 @@ def _measure_definitions(t: Tables) -> pd.DataFrame:
 
 
 def residents_map(t: Tables, measure: str = DEFAULT_MEASURE, borough: str = DEFAULT_BOROUGH,
-                  scope: str = "nel") -> ChartCard:
+                  scope: str = "nel", residents: str = "all") -> ChartCard:
+    """``residents="census"`` (the decks): the comparators worked out from the Census counts and England's,
+    without the package's stated benchmarks (the strategy's 53% is a different figure from the Census 53.7%)."""
     frame = derive.borough_measures(t)
-    return borough_map_card(frame, _measure_definitions(t), derive.area_comparators(t), t["sources"],
-                                 measure, borough, scope)
+    comparators = derive.area_comparators(t)
+    if residents == "census" and "area_benchmarks" in t:
+        stated = set(t["area_benchmarks"]["source_id"].astype(str))
+        comparators = comparators[~comparators["source_id"].astype(str).isin(stated)]
+    return borough_map_card(frame, _measure_definitions(t), comparators, t["sources"], measure, borough, scope)
 
 
 def residents_3d(t: Tables, measure: str = DEFAULT_MEASURE, borough: str = DEFAULT_BOROUGH) -> ChartCard:
@@ -51,9 +56,12 @@ def residents_3d(t: Tables, measure: str = DEFAULT_MEASURE, borough: str = DEFAU
     return borough_deck_card(frame, _measure_definitions(t), t["sources"], t.get("organisations"), measure, borough)
 
 
-def staff_profile(t: Tables, org: str = derive.SYSTEM) -> ChartCard:
+def staff_profile(t: Tables, org: str = derive.SYSTEM, residents: str = "strategy") -> ChartCard:
+    """``residents="census"``: NEL's residents as the Census 2021 counts of the eight boroughs give them (53.7%),
+    not the strategy's stated 53%, so that a deck quotes one residents' share throughout."""
     shares = derive.workforce_shares(t)
-    return overview.staff_profile_card(shares, overview.residents_published_headline(t), t["sources"], org)
+    headline = overview.residents_computed_headline(t) if residents == "census" else overview.residents_published_headline(t)
+    return overview.staff_profile_card(shares, headline, t["sources"], org)
 
 
 def representation_trend(t: Tables, org: str = derive.SYSTEM, group: str | None = None) -> ChartCard | None:

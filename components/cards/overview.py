@@ -388,7 +388,8 @@ def _profile_table(latest: pd.DataFrame, residents: Headline, sources: pd.DataFr
         })
     if residents.value is not None:
         rows.append({
-            "Group": "NEL residents (strategy)", "Year": str(residents.year or ""),
+            "Group": "NEL residents (strategy)" if residents.key == "residents-published" else "NEL residents (Census 2021)",
+            "Year": str(residents.year or ""),
             "Global-majority share (%)": fmt_number(residents.value, 1),
             "Status": status_label(residents.status) if residents.status in STATUS_WORDS else residents.status_text,
             "Source": "; ".join(s.title for s in residents.sources), "Period": residents.period,

@@ -151,13 +151,26 @@ def _add_survey_point(points: SurveyPoints, r: pd.Series, key: str, label: str, 
     points.symbols.append(("circle" if key == "gm" else "square") + ("-open" if status == "illustrative" else ""))
 
 
+def _figures_words(r: pd.Series) -> str:
+    """'global majority 30.0%, White not yet published': one row's two figures, as written in the table."""
+    return ", ".join(f"{group} {str(r[column]).removesuffix('.0')}%" if _number(r[column]) is not None
+                     else f"{group} {r[column]}"
+                     for group, column in (("global majority", "Global majority (%)"), ("White", "White (%)")))
+
+
 def _survey_title(rows: pd.DataFrame, compared: int, worse: int, year_words: str, short: str, system_place: str) -> str:
+    with_figures = [r for _, r in rows.iterrows()
+                    if _number(r["Global majority (%)"]) is not None or _number(r["White (%)"]) is not None]
+    if len(with_figures) == 1:  # one organisation's figures: say them
+        r = with_figures[0]
+        return f"{r['Organisation']}, WRES {year_words}, {short}: {_figures_words(r)}"
+    if len(with_figures) == 2 and compared <= 1:  # one trust's figures and England's
+        return f"WRES {year_words}, {short}: " + "; ".join(f"{r['Organisation']}, {_figures_words(r)}" for r in with_figures)
     if compared == 0:
         return f"WRES {year_words}, {short}: no organisation has both groups' figures published"
     if compared == 1 and len(rows) <= 2:
         r = rows.iloc[0]
-        return (f"{r['Organisation']}, WRES {year_words}, {short}: global majority {r['Global majority (%)']}%, "
-                f"White {r['White (%)']}%")
+        return f"{r['Organisation']}, WRES {year_words}, {short}: {_figures_words(r)}"
     return f"{system_place}, WRES {year_words}, {short}: global-majority staff fared worse at {worse} of {compared} trusts"
 
 

@@ -5,6 +5,7 @@ Streamlit here, so the report and the tests use it too.
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +113,40 @@ def presentation_figure(fig: go.Figure, *, font_px: int = SLIDE_FONT_PX) -> go.F
         big.update_layout(legend=dict(orientation="v", x=1.0, xanchor="left", xref="paper", y=1.0, yanchor="top",
                                       yref="paper"))
     return big
+
+
+PHONE_KEY_CHARS = 30   # a key entry longer than this wraps on a phone's width
+
+
+PHONE_ROW_PX = 72     # a row of a slide's row chart on a phone, its label above it
+
+
+def phone_figure(fig: go.Figure) -> go.Figure:
+    """The card's own chart as a phone shows a slide: long key entries wrap at a space rather than run off the
+    screen's edge, and a slide's row chart writes each row's name above its row (this works on a copy)."""
+    small = go.Figure(fig)
+    for trace in small.data:
+        name = str(trace.name or "")
+        if trace.showlegend is not False and len(name) > PHONE_KEY_CHARS and "<br>" not in name:
+            trace.name = "<br>".join(textwrap.wrap(name, PHONE_KEY_CHARS))
+    _row_labels_above(small)
+    return small
+
+
+def _row_labels_above(fig: go.Figure) -> None:
+    """Rows named on the axis (components.charts.wres_slides) leave a phone's plot too narrow: each name goes above
+    its row, the plot takes the width, and the key sits at the top."""
+    axis = fig.layout.yaxis
+    rows = list(axis.categoryarray or [])
+    if axis.type != "category" or not rows or axis.showticklabels is False:
+        return
+    fig.update_yaxes(showticklabels=False)
+    for row in rows:
+        fig.add_annotation(x=0, xref="paper", xanchor="left", y=row, yref="y", yanchor="bottom", yshift=14,
+                           text=str(row), showarrow=False)
+    fig.update_layout(height=160 + PHONE_ROW_PX * len(rows), margin=dict(l=10, r=10, t=10, b=10, autoexpand=True),
+                      legend=dict(orientation="h", x=0, xanchor="left", xref="container", y=1.0, yanchor="top",
+                                  yref="container"))
 
 
 def _trace_for_a_projector(trace, font_px: int) -> None:

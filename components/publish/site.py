@@ -32,6 +32,7 @@ from components.cards.releases import last_changed_line
 from components.publish.feed import FEED_LINK, releases_feed
 from components.publish.report import about_html, esc, progress_bar, table_html
 from components.publish.site_pages import ORG_PAGES, SINGLE_PAGES, Content, Page, page_file
+from components.publish.site_slides import SlidePages, slide_page
 from components.publish.svg import accessible_svg, render_svgs
 from components.routes import SITE_NAME
 from components.words import MODE_LINES
@@ -66,9 +67,11 @@ def lite_path(url_path: str, params: dict) -> str:
     """The low-bandwidth page for an app view: ``lite_path("/trust", {"org": "RF4"})`` is
     ``"/lite/trust-RF4.html"``. Pure. Organisation pages follow ``org`` (the app's default when it is
     missing or malformed); the low-bandwidth pages show the latest year and the default staff group,
-    borough and measure, so other parameters do not change the page. Unknown paths (and /present) give
-    the overview."""
+    borough and measure, so other parameters do not change the page. /present gives the slide's page; unknown paths
+    give the overview."""
     page = (url_path or "").strip().strip("/").split("/")[0].split("?")[0].lower()
+    if page == "present":  # a summit slide's own page (components/publish/site_slides.py)
+        return LITE_PREFIX + slide_page(params or {})
     if page in ORG_PAGES:
         org = _param(params or {}, "org")
         return LITE_PREFIX + page_file(page, org if _ORG_CODE.match(org) else None)
@@ -257,6 +260,8 @@ def build_site(package: Package, output: Path = DEFAULT_OUTPUT, *, app_url: str 
     pages = content.pages()
     feed = releases_feed(package.tables, pages, app_url)   # the feed, and "What changed" on the data page
     cards = list({id(b): b for p in pages for b in p.body if isinstance(b, ChartCard)}.values())
+    slides = SlidePages(package, hidden)  # each summit slide's page, where its QR code leads (site_slides.py)
+    cards += slides.cards()
     drawn = [c for c in cards if isinstance(c.figure, go.Figure)]
     writer = Writer(output, app_url, hidden)
     writer.last_changed = last_changed_line(package.tables)
@@ -264,6 +269,7 @@ def build_site(package: Package, output: Path = DEFAULT_OUTPUT, *, app_url: str 
     writer.svgs = {id(c): s for c, s in zip(drawn, svgs, strict=True)}
     for page in pages:
         writer.files[page.file] = writer.page_html(page).encode("utf-8")
+    writer.files.update(slides.files(writer.svgs, writer.csv_link, app_url))
     writer.files["site.css"] = CSS.strip().encode("utf-8") + b"\n"
     writer.files["robots.txt"] = b"User-agent: *\nAllow: /\n"
     writer.files.update(feed)

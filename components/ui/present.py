@@ -9,10 +9,10 @@ from functools import lru_cache
 import segno
 
 from components.cards.base import STATUS_WORDS, ChartCard
-from components.cards.catalogue import build
-from components.publish.deck import RADAR_KEY_PX, Slide
+from components.publish.deck import RADAR_KEY_PX
+from components.publish.deck_public import NOT_PUBLISHED_NOTICE, build_slide  # noqa: F401 (the app's names for them)
+from components.publish.site_slides import lite_slide_url
 from components.ui.view_state import remember
-from data.package import Package, TableUnavailable
 
 # Static CSS (no data in it). The slide is one screen: a flex column as tall as the window in which the
 # chart's container takes every pixel the words leave (at least 55% of the height); type is large, text
@@ -36,9 +36,22 @@ PRESENTER_CSS = """<style>
   font-size: 17px !important; line-height: 1.35; color: #212B32 !important; opacity: 1 !important; margin: 0; }
 .slide-banner { background: #FFB81C; color: #000000; border: 4px solid #000000; font-size: 28px; font-weight: 700;
   line-height: 1.2; padding: 0.3rem 0.8rem; }
-.slide-qr { display: block; width: 14vh; height: 14vh; margin: 0 auto; min-width: 100px; min-height: 100px; background: #FFFFFF; }
+.slide-qr-box { display: flex; gap: 4px; margin-top: -0.5rem; }
+/* The code's note runs up its side, so that it takes neither height from the chart nor width from the title. */
+.slide-qr-note { writing-mode: vertical-rl; transform: rotate(180deg); font-size: 15px !important; line-height: 1.1;
+  color: #212B32; margin: 0; text-align: center; white-space: nowrap; }
+.slide-qr { display: block; width: 20.5vh; height: 20.5vh; min-width: 144px; min-height: 144px; background: #FFFFFF; flex: none; }
 .slide-qr img { width: 100%; height: 100%; display: block; image-rendering: pixelated; }
-.slide-qr-note { font-size: 16px; color: #212B32; text-align: center; margin: 0; white-space: nowrap; }
+.st-key-slide-phone-chart { display: none !important; }
+.st-key-slide-chart > :has(.big-figures), .st-key-slide-chart > :has(.slide-gaps) { margin: auto 0; }
+.big-figures { display: flex; flex-wrap: wrap; gap: 2vh 4vw; margin: 0; padding: 0; list-style: none; align-items: flex-start; }
+.big-figure { flex: 1 1 0; min-width: 14em; margin: 0; color: #212B32; }
+.big-figure .value { display: block; font-size: min(18vh, 10vw); line-height: 1; font-weight: 700; color: #005EB8; }
+.big-figure .label { display: block; font-size: 28px; line-height: 1.2; margin-top: 0.3rem; }
+.big-figure .source { display: block; font-size: 17px; line-height: 1.3; margin-top: 0.4rem; }
+table.slide-gaps { border-collapse: collapse; width: 100%; font-size: 22px; line-height: 1.25; color: #212B32; }
+table.slide-gaps th, table.slide-gaps td { text-align: left; vertical-align: top; padding: 0.35rem 0.8rem 0.35rem 0;
+  border-bottom: 2px solid #AEB7BD; }
 [data-testid="stMain"] :has(> .st-key-slide-keys) { display: none !important; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p { margin-bottom: 0; }
@@ -53,20 +66,51 @@ PRESENTER_CSS = """<style>
   [data-testid="stMain"] [data-testid="stCaptionContainer"], [data-testid="stMain"] [data-testid="stCaptionContainer"] p {
     font-size: 14px !important; }
   .slide-banner { font-size: 22px; padding: 0.05rem 0.5rem; border-width: 3px; }
+  table.slide-gaps { font-size: 18px; }
+  .big-figure .label { font-size: 24px; }
+}
+/* On a phone (for those who open the slide there rather than its low-bandwidth page): the page scrolls down, the
+   title takes the width (no QR code: the phone is where it leads), words wrap whole, and the chart is the page's own,
+   drawn for a phone, rather than the projector's. */
+@media (max-width: 640px) {
+  [data-testid="stMain"] .block-container { padding: 0.5rem 1rem 1rem; }
+  [data-testid="stMain"] .block-container > [data-testid="stVerticalBlock"] { height: auto; }
+  [data-testid="stMain"] .block-container > [data-testid="stVerticalBlock"] > :has(> .st-key-slide-chart) {
+    flex: 0 0 auto; min-height: 0; }
+  .st-key-slide-head { flex-wrap: wrap; }
+  [data-testid="stMain"] :has(> .slide-qr-box), .slide-qr-box { display: none !important; }
+  [data-testid="stMain"] h1 { font-size: 26px !important; line-height: 1.2; overflow-wrap: normal; word-break: normal;
+    hyphens: manual; }
+  .st-key-slide-body, .st-key-slide-body > *, .st-key-slide-chart, .st-key-slide-chart > *,
+  .st-key-slide-phone-chart > * { flex: 0 0 auto !important; }
+  .st-key-slide-chart:has([data-testid="stPlotlyChart"]) { display: none !important; }
+  .st-key-slide-phone-chart { display: flex !important; }
+  [data-testid="stMain"] .st-key-slide-finding p { font-size: 18px; }
+  [data-testid="stMain"] p, [data-testid="stMain"] button p { font-size: 16px; }
+  .st-key-slide-controls { flex-wrap: wrap; }
+  .slide-banner { font-size: 20px; padding: 0.1rem 0.5rem; border-width: 3px; }
+  .big-figure .value { font-size: 56px; }
+  .big-figure .label { font-size: 20px; }
+  table.slide-gaps { font-size: 16px; }
 }
 </style>"""
 
 # Added to a slide whose finding goes beside its chart (a single radar: components.publish.deck.finding_beside):
 # the finding sits in the column on the right, under the chart's key, which the figure keeps clear for it
-# (RADAR_KEY_PX), and the chart takes at least 69% of the height, so that the radar, as tall as the chart less
+# (RADAR_KEY_PX), and the chart takes at least 70% of the height, so that the radar, as tall as the chart less
 # its domain names, is a third of the slide's width at 1280x720 (the sources may then fall below the fold).
 FINDING_BESIDE_CSS = f"""<style>
 [data-testid="stMain"] .block-container > [data-testid="stVerticalBlock"] > :has(> .st-key-slide-body) {{
-  flex: 1 1 0; min-height: 69vh; display: flex; flex-direction: column; }}
+  flex: 1 1 0; min-height: 70vh; display: flex; flex-direction: column; }}
 .st-key-slide-body {{ flex: 1 1 0; min-height: 0; position: relative; }}
 .st-key-slide-body > :has(> .st-key-slide-chart) {{ flex: 1 1 0; min-height: 0; display: flex; flex-direction: column; }}
 .st-key-slide-body > :has(> .st-key-slide-finding) {{ position: absolute; right: 0; bottom: 0;
   width: {RADAR_KEY_PX - 10}px; }}
+@media (max-width: 640px) {{
+  [data-testid="stMain"] .block-container > [data-testid="stVerticalBlock"] > :has(> .st-key-slide-body) {{
+    flex: 0 0 auto; min-height: 0; }}
+  .st-key-slide-body > :has(> .st-key-slide-finding) {{ position: static; width: auto; }}
+}}
 </style>"""
 
 # Every slide whose chart shows an illustrative value says so in words, large, not only by hatching.
@@ -92,7 +136,9 @@ def public_url() -> str | None:
 
 
 def slide_url(base: str, deck: str, number: int) -> str:
-    return f"{base}/present?" + urllib.parse.urlencode({"deck": deck, "slide": str(number)})
+    """Where a slide's QR code leads: the slide's low-bandwidth page on the public site (a static file served by
+    nginx, made for a phone: no app session per phone), which links to the live slide."""
+    return lite_slide_url(base, deck, number)
 
 
 @lru_cache(maxsize=256)
@@ -103,42 +149,23 @@ def qr_png_data_uri(url: str) -> str:
 
 
 def qr_name(url: str) -> str:
-    return f"QR code: opens this slide on the public site, {url}"
+    return f"QR code: opens this slide on your phone, {url}"
 
 
 def qr_html(url: str) -> str:
-    """A QR code that opens ``url``, named for screen readers by where it leads."""
-    return (f'<div class="slide-qr" data-qr-target="{html.escape(url)}">'
-            f'<img src="{qr_png_data_uri(url)}" alt="{html.escape(qr_name(url))}"></div>'
-            f'<p class="slide-qr-note">Follow on your phone</p>')
+    """A QR code that opens ``url``, named for screen readers by where it leads; at least a fifth of the slide's
+    height, so that it scans from the middle of a room."""
+    return (f'<div class="slide-qr-box"><p class="slide-qr-note">Follow on your phone</p>'
+            f'<div class="slide-qr" data-qr-target="{html.escape(url)}">'
+            f'<img src="{qr_png_data_uri(url)}" alt="{html.escape(qr_name(url))}"></div></div>')
 
 
-NOT_PUBLISHED_NOTICE = "No figures for this slide have been published yet."
-
-
-def build_slide(package: Package, slide: Slide, make=None) -> tuple[ChartCard | None, str]:
-    """The slide's card, or None and a plain notice (broken data, bad parameters): never an exception.
-
-    ``make(kind, **params)`` builds the card (the app passes its cached ``components.ui.package_cache.card``)."""
-    try:
-        card = build(package.tables, slide.kind, **slide.params) if make is None else make(slide.kind, **slide.params)
-    except TableUnavailable as exc:
-        return None, _unavailable(exc.table, exc.problems or package.broken.get(exc.table, []))
-    except (KeyError, TypeError, ValueError) as exc:
-        missing = exc.args[0] if isinstance(exc, KeyError) and exc.args else None
-        if isinstance(missing, str) and missing in package.broken:  # a table that failed its checks
-            return None, _unavailable(missing, package.broken[missing])
-        return None, "The slide's settings do not match the data; check the deck file."
-    if card is None:
-        return None, NOT_PUBLISHED_NOTICE
-    return card, ""
-
-
-def _unavailable(table: str, problems) -> str:
-    """Name the file and its first problem (as code, so text from the file stays inert)."""
-    first = str(problems[0]).replace("`", "'") if problems else table
-    return (f"The data for this slide cannot be shown: the published file for **{table}** failed its checks "
-            f"(`{first}`). The 'About the data' page lists every problem.")
+def gaps_html(table) -> str:
+    """The closing slide's table: what is still to be published, the year, and who publishes it."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
+                   for r in table.itertuples(index=False))
+    return f'<table class="slide-gaps"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
 def go_to(deck: str, number: int, total: int) -> None:
