@@ -32,11 +32,11 @@ st.markdown("On this page: [representation by staff group](#representation) · [
 
 st.header("Representation by staff group (WRES indicator 1)", anchor="representation")
 workforce_ok = available("workforce", "staff_groups")
-if workforce_ok and card("representation_trend", org=org) is None:  # nothing to describe: no staff group to choose
+drawn = built("trend_groups", lambda tables, o: rt.groups_for(derive.workforce_shares(tables), o), org) if workforce_ok else []
+if workforce_ok and not drawn:  # nothing to describe: no staff group to choose
     show_card(None, "workforce figures", "workforce")
 elif workforce_ok:
     labels = selection.group_labels(t["staff_groups"])
-    drawn = built("trend_groups", lambda tables, o: rt.groups_for(derive.workforce_shares(tables), o), org)
     choices = [g for g in labels if g in drawn]  # only the groups the chart has figures for
     default = wc.DEFAULT_FOCUS if wc.DEFAULT_FOCUS in choices else choices[-1]
     params["group"] = group = view_select("group", choices, default, "staff group to describe", labels.get)

@@ -118,6 +118,8 @@ def test_each_chart_is_one_named_image_and_its_sentence_is_read_once(request, ph
     described = 0
     for i in range(cards.count()):
         card = cards.nth(i)
+        # min_charts=2 lets the check start before every card's chart is drawn: wait for this card's own
+        card.locator('[data-testid="stPlotlyChart"][role="img"]').first.wait_for(timeout=30_000)
         snapshot = card.aria_snapshot()
         images = [line for line in snapshot.splitlines() if re.match(r"\s*- '?img\b", line)]
         assert len(images) == 1 and re.match(r'^- \'?img "Dot|^- \'?img "Line', images[0].strip()), snapshot

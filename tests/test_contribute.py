@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import merge as merge_cli
 from data import validate
+from tests.async_run import run_async
 from tests.test_merge import SOURCE_HEADER, SOURCE_ROW, WORKFORCE_HEADER, csv_bytes, workforce_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -358,7 +359,6 @@ def test_formulas_in_uploaded_text_are_refused_with_row_and_column(monkeypatch):
 
 
 def test_an_upload_is_parsed_in_memory_never_spooled_to_disk():
-    import asyncio
 
     from starlette.datastructures import Headers, UploadFile
     from starlette.formparsers import MultiPartParser
@@ -373,7 +373,7 @@ def test_an_upload_is_parsed_in_memory_never_spooled_to_disk():
         for i in range(0, len(body), 65536):
             yield body[i:i + 65536]
 
-    form = asyncio.run(MultiPartParser(Headers({"content-type": "multipart/form-data; boundary=b"}), stream()).parse())
+    form = run_async(MultiPartParser(Headers({"content-type": "multipart/form-data; boundary=b"}), stream()).parse())
     upload = form["file"]
     assert isinstance(upload, UploadFile)
     assert not upload.file._rolled, "the upload went to a temporary file on disk"

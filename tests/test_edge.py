@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from bench.harness import ARTIFACTS, wait_for_app
+from tests.async_run import run_async
 from tests.conftest import IN_CI
 from tests.test_deploy import NGINX, _distinct_free_ports, fetch
 
@@ -165,7 +166,7 @@ async def _open_sockets(base: str, count: int) -> tuple[int, list[str]]:
 
 
 def test_a_room_of_readers_sharing_one_address_is_not_locked_out(edge):
-    opened, errors = asyncio.run(_open_sockets(edge.base, READERS_ON_ONE_ADDRESS))
+    opened, errors = run_async(_open_sockets(edge.base, READERS_ON_ONE_ADDRESS))
     assert (opened, errors[:5]) == (READERS_ON_ONE_ADDRESS, [])
     assert "limiting connections" not in (edge.run_dir / "logs" / "error.log").read_text()
 

@@ -305,7 +305,7 @@ def test_hostile_package_in_the_browser(browser, hostile):
                 assert exceptions(page) == [], path
                 # Expanders' contents (tables, About: sources with links) are in the DOM while closed.
                 # Hover the charts so that plotly draws hover labels from the data too.
-                for chart in page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').all()[:3]:
+                for chart in page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot:visible').all()[:3]:
                     chart.scroll_into_view_if_needed()
                     box = chart.bounding_box()
                     if box:

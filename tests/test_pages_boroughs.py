@@ -166,7 +166,7 @@ def test_browser_map_and_3d_view_render_with_no_network(server, page):
     load(page, server)
     assert page.locator(MAP_TRACES).count() >= 33
     assert page.locator(DECK_CANVAS).count() >= 1
-    assert page.locator('[data-testid="stPlotlyChart"][role="figure"]').get_attribute("aria-label").startswith(
+    assert page.locator('[data-testid="stPlotlyChart"][role="img"]').get_attribute("aria-label").startswith(
         "Map of London's 33 boroughs")
     assert page.locator('[data-testid="stDeckGlJsonChart"][role="figure"]').get_attribute("aria-label").startswith(
         "Three-dimensional map")

@@ -154,10 +154,13 @@ def test_a_slide_with_one_organisations_figures_shows_them_large(published):
     slides = shown_slides(published, DEFAULT, hidden=True)
     by_indicator = {s.slide.params.get("indicator"): s for s in slides if s.slide and s.slide.kind == "wres_survey_slide"}
     harassment = by_indicator[5]   # Barts Health's 30% is the one figure published
-    assert [(f.value, f.label) for f in harassment.figures] == [("30%", "of global-majority staff at Barts Health")]
+    assert [(f.value, f.label) for f in harassment.figures] == [  # with England's, the latest it publishes (2023)
+        ("30%", "of global-majority staff at Barts Health"), ("30%", "of global-majority staff in England"),
+        ("26.8%", "of White staff in England")]
+    assert [f.period for f in harassment.figures][1:] == ["WRES 2023 (NHS Staff Survey 2022)"] * 2
     assert all(f.source and f.period for f in harassment.figures)
     assert "Barts Health" in harassment.card.title and "30%" in harassment.card.title
-    assert "published so far (Barts Health)" in harassment.card.subtitle
+    assert "WRES 2023 and 2024: the figures published so far (Barts Health and England)" in harassment.card.subtitle
     assert "Not yet published: NELFT, BHRUT, Homerton Healthcare and ELFT." in harassment.card.sentence
     profile = next(s for s in slides if s.slide and s.slide.kind == "staff_profile")
     assert [f.value for f in profile.figures] == ["55%", "53.7%"]   # staff, and the Census residents' share

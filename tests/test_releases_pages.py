@@ -34,7 +34,8 @@ def run(page: str | None = None, **params) -> AppTest:
 
 
 def captions(at: AppTest) -> str:
-    return "\n".join(c.value for c in at.caption).replace("\\", "")
+    """The captions and the body text: the footer's date is body text, a slide's is in its caption."""
+    return "\n".join([c.value for c in at.caption] + [m.value for m in at.markdown]).replace("\\", "")
 
 
 def markdown(at: AppTest) -> str:

@@ -16,9 +16,11 @@ from collections.abc import Callable, Mapping
 import plotly.graph_objects as go
 
 from components.cards.base import ChartCard
+from components.cards.releases import last_changed_line
 from components.publish.deck import DEFAULT_DECK, Deck, load_decks, phone_figure
 from components.publish.deck_figures import BigFigure
 from components.publish.deck_public import ShownSlide, shown_slides
+from components.publish.feed import FEED_LINK
 from components.publish.report import about_html, esc, table_html
 from components.publish.svg import accessible_svg
 from components.routes import SITE_NAME
@@ -92,6 +94,7 @@ class SlidePages:
 
     def __init__(self, package: Package, hidden: bool, decks: dict[str, Deck] | None = None):
         self.hidden = hidden
+        self.last_changed = last_changed_line(package.tables)  # "Figures last changed 7 December 2026." (releases)
         decks = load_decks()[0] if decks is None else decks
         self.decks = {name: (deck, [_for_a_phone(s) for s in shown_slides(package, deck, hidden=hidden)])
                       for name, deck in decks.items()}
@@ -122,7 +125,7 @@ class SlidePages:
         else:
             body.append(self.card_body(card, s, svgs, csv_link))
         body.append(self.nav(deck.name, s.number, total))
-        footer = ("Every figure's source and period is given with it. "
+        footer = ((f"{self.last_changed} " if self.last_changed else "") + "Every figure's source and period is given with it. "
                   + ("" if self.hidden else "Figures marked illustrative are invented to show how a view works "
                      "and are not real data."))
         return (
@@ -130,7 +133,7 @@ class SlidePages:
             "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>Slide {s.number} of {total}: {esc(title)} – {esc(SITE_NAME)} (low-bandwidth version)</title>"
             f"<meta name='description' content='{esc(card.sentence if card is not None else title)}'>"
-            "<link rel='icon' href='data:,'><link rel='stylesheet' href='site.css'>"
+            f"<link rel='icon' href='data:,'><link rel='stylesheet' href='site.css'>{FEED_LINK}"
             f"<style>{SLIDES_CSS.strip()}</style></head><body>\n"
             "<a class='skip' href='#main'>Skip to main content</a>"
             f"<header class='site'><div class='wrap'><p class='sitename'>{esc(SITE_NAME)}</p>"
