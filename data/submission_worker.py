@@ -36,8 +36,9 @@ def _setting(name: str, default: float) -> float:
 # A worker's baseline (Python, pandas, numpy with one BLAS thread) is about 345 MB of address space and
 # 130 MB resident. The costliest file the limits let through (data.submission_limits), a valid 74,000-row
 # population.csv of 5.8 MB, peaks at 277 MB resident (2.8 s of CPU) and needs 600 MB of address space (measured
-# December 2026); at 80,000 rows (the limit since outcomes.csv joined the schema) a 79,000-row file is checked
-# under a 650 MB cap as under 700. The default cap leaves room above that. bench/capacity.md has the hostile mix's figures.
+# December 2026); a 79,000-row file is checked under a 650 MB cap as under 700, but with the replica it reached
+# 640 MB in the hostile mix, so the limit is now 62,000 rows (data.submission_limits). The cap leaves room above
+# that. bench/capacity.md has the hostile mix's figures.
 MEMORY_MB = int(_setting("NEL_UPLOAD_MEMORY_MB", 700))
 CPU_SECONDS = int(_setting("NEL_UPLOAD_CPU_SECONDS", 30))
 WALL_SECONDS = _setting("NEL_UPLOAD_SECONDS", 60)

@@ -237,7 +237,7 @@ def rss_mb() -> float:
     raise AssertionError("no VmRSS")
 
 
-def test_the_limits_are_ten_times_the_largest_plausible_submission():
+def test_the_limits_are_eight_times_the_largest_plausible_submission():
     from data import submission_limits as lim
 
     figures = lim.plausible_submission(ROOT / "data" / "nel")
@@ -255,9 +255,9 @@ def test_files_over_the_limits_are_refused_before_they_are_parsed():
 
     too_long = "".join(f"{i}\n" for i in range(MAX_SUBMISSION_ROWS + 1)).encode()
     too_big = rekeyed_wres(MAX_EXPANDED_BYTES + 1)
-    for name, data, words in [("wres.csv", too_long, "more than 80,000 rows"), ("wres.csv", too_big, "the limit is 9 MB"),
-                              ("nel.zip", zipfile_of({"wres.csv": too_long}), "more than 80,000 rows"),
-                              ("nel.zip", zipfile_of({"wres.csv": too_big}), "would expand to .*the limit is 9 MB")]:
+    for name, data, words in [("wres.csv", too_long, "more than 62,000 rows"), ("wres.csv", too_big, "the limit is 7 MB"),
+                              ("nel.zip", zipfile_of({"wres.csv": too_long}), "more than 62,000 rows"),
+                              ("nel.zip", zipfile_of({"wres.csv": too_big}), "would expand to .*the limit is 7 MB")]:
         with pytest.raises(Refused, match=words) as refused:
             read_upload(name, data)
         assert "split it, or send it to the ICB's data team" in str(refused.value)
