@@ -15,22 +15,11 @@ from data import merge as merge_cli
 from data import releases
 from data.package import load_package
 from tests.test_merge import workforce_rows
+from tests.test_pages_overview_data import run
 from tests.test_releases import submission
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "dashboard.py")
 SHIPPED = ROOT / "data" / "nel"
-
-
-def run(page: str | None = None, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def captions(at: AppTest) -> str:
